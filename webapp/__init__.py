@@ -1,0 +1,85 @@
+"""Inter Ventures Events: the application factory."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the application: defaults, ``instance/config.py``, environment, then ``config``."""
+    from webapp import config as settings
+
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.from_object(settings.DefaultConfig)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.update(settings.from_environment())
+    if config:
+        app.config.update(config)
+
+    database_url = app.config.get("DATABASE_URL") or app.config.get("SQLALCHEMY_DATABASE_URI")
+    if not database_url:
+        database_url = "sqlite:///" + os.path.join(app.instance_path, "app.sqlite")
+    app.config["SQLALCHEMY_DATABASE_URI"] = settings.normalise_database_url(database_url)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    if not app.config.get("SECRET_KEY") and not (app.debug or app.testing):
+        raise settings.ConfigurationError(
+            "SECRET_KEY is not set. Set the SECRET_KEY environment variable or put "
+            "SECRET_KEY = '...' in instance/config.py (`make run` writes one for development)."
+        )
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from webapp import cli, errors, formatting
+
+    errors.register(app)
+    formatting.register(app)
+    cli.register(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from webapp import i18n
+    from webapp.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from webapp.models import User
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+
+    login_manager.init_app(app)
+    login_manager.login_view = "organiser.login"
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        if not user_id.isdigit():
+            return None
+        return db.session.get(User, int(user_id))
+
+    from webapp.routing import SlugConverter
+
+    app.url_map.converters["slug"] = SlugConverter
+
+
+def _register_blueprints(app: Flask) -> None:
+    from webapp.public import bp as public_bp
+
+    app.register_blueprint(public_bp)

@@ -1,0 +1,105 @@
+"""Configuration defaults and the environment variables that override them.
+
+Precedence (lowest first): ``DefaultConfig``, ``instance/config.py``, the
+environment, then the mapping passed to ``create_app`` (tests).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+# Languages whose catalogs ship with the application; English is the source language.
+LANGUAGES = ("en",)
+
+
+class DefaultConfig:
+    SECRET_KEY: str | None = None
+    # SQLALCHEMY_DATABASE_URI defaults to sqlite:///<instance>/app.sqlite (set in create_app).
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+    PUBLIC_BASE_URL: str | None = None
+
+    MAIL_BACKEND = "file"
+    MAIL_SERVER = "localhost"
+    MAIL_PORT = 25
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_DEFAULT_SENDER = "Inter Ventures Events <events@inter-ventures.eu>"
+    MAIL_TIMEOUT = 10
+
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_ENABLED = True
+    RATELIMIT_HEADERS_ENABLED = True
+    REGISTRATION_RATELIMIT = "10 per minute"
+    LOGIN_RATELIMIT = "5 per minute;30 per hour"
+
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+    LANGUAGES = LANGUAGES
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
+
+    WTF_CSRF_TIME_LIMIT = None  # tokens are bound to the session; a form left open stays usable
+    MAX_CONTENT_LENGTH = 5 * 1024 * 1024
+
+    EVENTS_PER_PAGE = 12
+    PRIVACY_NOTICE_VERSION = "2026-01"
+    FEED_PAST_DAYS = 90
+    FEED_CACHE_SECONDS = 900
+
+
+# Environment variable → (config key, converter)
+def _bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+ENVIRONMENT_KEYS: dict[str, Any] = {
+    "SECRET_KEY": str,
+    "DATABASE_URL": str,
+    "PUBLIC_BASE_URL": str,
+    "MAIL_BACKEND": str,
+    "MAIL_SERVER": str,
+    "MAIL_PORT": int,
+    "MAIL_USERNAME": str,
+    "MAIL_PASSWORD": str,
+    "MAIL_USE_TLS": _bool,
+    "MAIL_USE_SSL": _bool,
+    "MAIL_DEFAULT_SENDER": str,
+    "RATELIMIT_STORAGE_URI": str,
+    "RATELIMIT_ENABLED": _bool,
+}
+
+
+class ConfigurationError(RuntimeError):
+    """The configuration cannot run the application (say which setting and why)."""
+
+
+def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Read the recognised environment variables, converted to their types."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for name, convert in ENVIRONMENT_KEYS.items():
+        raw = environ.get(name)
+        if raw is None or raw == "":
+            continue
+        try:
+            values[name] = convert(raw)
+        except ValueError as exc:
+            raise ConfigurationError(f"{name}={raw!r} is not valid: {exc}") from exc
+    return values
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL URLs written the short way (``postgres://``)."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url

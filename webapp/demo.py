@@ -1,0 +1,655 @@
+"""Demo data: the Inter Ventures regions, partners, organisers and a year of events.
+
+Dates are relative to the day the data is loaded, so a demo always has past and
+upcoming events. Loading is idempotent: rows are looked up by their natural keys
+(region code, partner short name, e-mail, event slug) and only missing ones are added.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from webapp.extensions import db
+from webapp.models import Attendance, Event, Partner, Region, Registration, User
+from webapp.timezones import local_to_utc
+
+REGIONS = [
+    # code, name, country, timezone, locale
+    ("HU", "Hungary–Croatia border (Pécs)", "Hungary", "Europe/Budapest", "hu"),
+    ("IT", "Lombardy", "Italy", "Europe/Rome", "it"),
+    ("PL", "Podkarpackie", "Poland", "Europe/Warsaw", "pl"),
+    ("ES", "Province of Burgos", "Spain", "Europe/Madrid", "es"),
+    ("LT", "Klaipėda", "Lithuania", "Europe/Vilnius", "lt"),
+]
+
+PARTNERS = [
+    # short name, name, region
+    ("PANNON", "PANNON European Grouping of Territorial Cooperation", "HU"),
+    ("Klaipeda ID", "Klaipeda ID – Klaipėda City Municipality investment agency", "LT"),
+    ("Unioncamere", "Unioncamere Lombardia", "IT"),
+    ("CEEI-Burgos", "European Business and Innovation Centre of Burgos (CEEI-Burgos)", "ES"),
+    ("SODEBUR", "Society for the Development of the Province of Burgos (SODEBUR)", "ES"),
+    ("RARR", "Rzeszow Regional Development Agency", "PL"),
+    ("Carpathian", "Association of the Carpathian Euroregion Poland", "PL"),
+]
+
+ORGANISERS = [
+    # e-mail, name, partner short name
+    ("eva.kovacs@pannon-egtc.example", "Éva Kovács", "PANNON"),
+    ("ruta.jankauskiene@klaipeda-id.example", "Rūta Jankauskienė", "Klaipeda ID"),
+    ("giulia.bianchi@unioncamere-lombardia.example", "Giulia Bianchi", "Unioncamere"),
+    ("lucia.garcia@ceei-burgos.example", "Lucía García", "CEEI-Burgos"),
+    ("javier.martin@sodebur.example", "Javier Martín", "SODEBUR"),
+    ("anna.nowak@rarr.example", "Anna Nowak", "RARR"),
+    ("piotr.wisniewski@karpacki.example", "Piotr Wiśniewski", "Carpathian"),
+]
+ADMIN = ("admin@inter-ventures.example", "Inter Ventures administrator")
+
+
+@dataclass(frozen=True)
+class DemoEvent:
+    slug: str
+    kind: str
+    title: str
+    summary: str
+    description: str
+    host: str
+    regions: tuple[str, ...]
+    day_offset: int
+    start: time
+    duration: timedelta
+    timezone: str
+    format: str
+    venue: str = ""
+    address: str = ""
+    capacity: int | None = None
+    requires_approval: bool = False
+    visibility: str = "public"
+    status: str = "published"
+    all_day: bool = False
+
+
+ALL = ("HU", "IT", "PL", "ES", "LT")
+H = timedelta(hours=1)
+
+EVENTS = [
+    DemoEvent(
+        "partner-meeting-action-plan-kick-off",
+        "partner_meeting",
+        "Online partner meeting: implementing the action plans",
+        "Partners agree the next steps for putting the five regional action plans into practice.",
+        "The partnership meets online to review each region's action plan and agree the "
+        "monitoring calendar for the implementation phase.\n\nAgenda: progress per region, "
+        "indicators, communication plan, next study visit.",
+        "PANNON",
+        ALL,
+        -150,
+        time(10, 0),
+        2 * H,
+        "Europe/Budapest",
+        "online",
+        capacity=30,
+        requires_approval=True,
+    ),
+    DemoEvent(
+        "webinar-digitalisation-sme-internationalisation",
+        "webinar",
+        "Digitalisation as a path to international markets",
+        "How Lombard SMEs use digital tools and regional support schemes to reach foreign markets.",
+        "Unioncamere Lombardia presents the governance models and support schemes introduced "
+        "under its action plan, with two SMEs sharing what worked for them.",
+        "Unioncamere",
+        ("IT",),
+        -120,
+        time(14, 30),
+        90 * timedelta(minutes=1),
+        "Europe/Rome",
+        "online",
+        capacity=150,
+    ),
+    DemoEvent(
+        "study-visit-klaipeda-blue-economy",
+        "study_visit",
+        "Thematic study visit: blue economy start-ups in Klaipėda",
+        "Three days with the start-up accelerators and port innovators of Klaipėda.",
+        "Partners and stakeholders visit Klaipėda's blue-economy ecosystem: accelerator "
+        "programmes, the science and technology park and start-ups working with the port."
+        "\n\nDay 1: acceleration services. Day 2: company visits. Day 3: lessons for each region.",
+        "Klaipeda ID",
+        ALL,
+        -90,
+        time(9, 0),
+        2 * 24 * H + 8 * H,
+        "Europe/Vilnius",
+        "onsite",
+        venue="Klaipėda Science and Technology Park",
+        address="Lypkių g. 17, Klaipėda, Lithuania",
+        capacity=25,
+        requires_approval=True,
+    ),
+    DemoEvent(
+        "training-burgos-rural-smes-internationalisation",
+        "webinar",
+        "Training: first steps abroad for rural SMEs in Burgos",
+        "A practical training for staff who support rural companies starting to internationalise.",
+        "CEEI-Burgos and SODEBUR share the improved training programme for business advisers "
+        "working with rural SMEs that are starting, or intend, to internationalise.",
+        "CEEI-Burgos",
+        ("ES",),
+        -60,
+        time(10, 0),
+        3 * H,
+        "Europe/Madrid",
+        "hybrid",
+        venue="CEEI-Burgos",
+        address="Avenida de Castilla y León 41, Burgos, Spain",
+        capacity=40,
+    ),
+    DemoEvent(
+        "brainstorm-young-entrepreneurs-podkarpackie",
+        "webinar",
+        "Brainstorm: young people working on their own",
+        "Ideas for entrepreneurship training for young people in Podkarpackie.",
+        "Rzeszow Regional Development Agency gathers stakeholders to shape the training and "
+        "grant scheme for young people aged 18–29 starting a business.",
+        "RARR",
+        ("PL",),
+        -45,
+        time(11, 0),
+        2 * H,
+        "Europe/Warsaw",
+        "online",
+        capacity=60,
+    ),
+    DemoEvent(
+        "preparedness-test-workshop-cross-border-smes",
+        "webinar",
+        "Workshop: the “preparedness test” for cross-border SMEs",
+        "How SMEs on the Hungary–Croatia border prepare a preparedness test and development plan.",
+        "PANNON EGTC walks through the amended cross-border support scheme: preparing a "
+        "preparedness test, drafting a development plan and financing its key elements.",
+        "PANNON",
+        ("HU",),
+        -30,
+        time(10, 0),
+        2 * H,
+        "Europe/Budapest",
+        "online",
+        capacity=80,
+    ),
+    DemoEvent(
+        "partner-meeting-autumn-review",
+        "partner_meeting",
+        "Online partner meeting: autumn review",
+        "Partners review the indicators of the action plans.",
+        "A short online meeting to review progress on indicators and plan the final conference.",
+        "Unioncamere",
+        ALL,
+        -10,
+        time(9, 30),
+        2 * H,
+        "Europe/Rome",
+        "online",
+        capacity=30,
+        requires_approval=True,
+    ),
+    DemoEvent(
+        "webinar-financial-instruments-rural-companies",
+        "webinar",
+        "Financial instruments for rural companies going international",
+        "SODEBUR presents the reviewed financial instruments for rural companies in Burgos.",
+        "A review of the financial instruments available to rural companies in the province of "
+        "Burgos, and how they can support internationalisation.",
+        "SODEBUR",
+        ("ES",),
+        6,
+        time(10, 0),
+        90 * timedelta(minutes=1),
+        "Europe/Madrid",
+        "online",
+        capacity=100,
+    ),
+    DemoEvent(
+        "partner-meeting-december",
+        "partner_meeting",
+        "Online partner meeting: preparing next year",
+        "Partners gather online to prepare the next steps of Inter Ventures.",
+        "Partners gather online to prepare themselves for the next year, when the partnership "
+        "focuses on implementing the action plans at regional level.",
+        "PANNON",
+        ALL,
+        7,
+        time(10, 0),
+        2 * H,
+        "Europe/Budapest",
+        "online",
+        capacity=30,
+        requires_approval=True,
+    ),
+    DemoEvent(
+        "webinar-acceleration-services-startups",
+        "webinar",
+        "Acceleration services for start-ups in creative industries and the blue economy",
+        "Klaipeda ID shows how its acceleration services help digital start-ups scale abroad.",
+        "Digital innovations are highly scalable and can reach global markets wherever they "
+        "were created. This webinar presents Klaipėda's acceleration services and invites "
+        "partners to compare them with their own.",
+        "Klaipeda ID",
+        ("LT", "PL"),
+        12,
+        time(11, 0),
+        90 * timedelta(minutes=1),
+        "Europe/Vilnius",
+        "online",
+        capacity=10,
+    ),
+    DemoEvent(
+        "study-visit-lombardy-digital-export",
+        "study_visit",
+        "Thematic study visit: digital export services in Lombardy",
+        "Two days in Milan with chambers of commerce and SMEs selling abroad online.",
+        "The visit shows the regional measures and services that support Lombard SMEs in "
+        "developing their digital presence on foreign markets.",
+        "Unioncamere",
+        ALL,
+        20,
+        time(9, 0),
+        24 * H + 8 * H,
+        "Europe/Rome",
+        "onsite",
+        venue="Unioncamere Lombardia",
+        address="Via Ercole Oldofredi 23, Milan, Italy",
+        capacity=20,
+        requires_approval=True,
+    ),
+    DemoEvent(
+        "webinar-export-readiness-self-assessment",
+        "webinar",
+        "Is your SME ready to export? A self-assessment clinic",
+        "Hands-on clinic using the preparedness test with advisers from two regions.",
+        "Advisers from PANNON EGTC and CEEI-Burgos guide SMEs through the self-assessment and "
+        "point them to the support available in their region.",
+        "PANNON",
+        ("HU", "ES"),
+        26,
+        time(9, 0),
+        2 * H,
+        "Europe/Budapest",
+        "online",
+        capacity=50,
+    ),
+    DemoEvent(
+        "training-rural-smes-online-markets",
+        "webinar",
+        "Training for rural SMEs: selling on online marketplaces",
+        "Practical session for rural companies testing foreign online marketplaces.",
+        "Part of the reviewed training programme for Burgos rural SMEs.",
+        "CEEI-Burgos",
+        ("ES",),
+        33,
+        time(16, 0),
+        2 * H,
+        "Europe/Madrid",
+        "online",
+        capacity=70,
+    ),
+    DemoEvent(
+        "webinar-young-founders-grants",
+        "webinar",
+        "Grants and mentoring for young founders in Podkarpackie",
+        "How the grant scheme for young people starting a business works, step by step.",
+        "Rzeszow Regional Development Agency presents the non-refundable grants and the "
+        "mentoring offer for young people starting a business.",
+        "RARR",
+        ("PL",),
+        40,
+        time(12, 0),
+        90 * timedelta(minutes=1),
+        "Europe/Warsaw",
+        "online",
+        capacity=120,
+    ),
+    DemoEvent(
+        "study-visit-carpathian-cross-border-clusters",
+        "study_visit",
+        "Thematic study visit: cross-border clusters in the Carpathian Euroregion",
+        "Three days with clusters and business-support organisations in Podkarpackie.",
+        "Visits to clusters and incubators working across the Polish–Slovak and "
+        "Polish–Ukrainian borders.",
+        "Carpathian",
+        ALL,
+        48,
+        time(9, 0),
+        2 * 24 * H + 7 * H,
+        "Europe/Warsaw",
+        "onsite",
+        venue="Rzeszów Science and Technology Park",
+        address="Rzeszów, Poland",
+        capacity=25,
+        requires_approval=True,
+    ),
+    DemoEvent(
+        "webinar-blue-economy-investors",
+        "webinar",
+        "Meet the investors: blue-economy start-ups pitch online",
+        "Start-ups from Klaipėda pitch to investors and partners from five regions.",
+        "An online pitch session for blue-economy start-ups.",
+        "Klaipeda ID",
+        ALL,
+        55,
+        time(13, 0),
+        2 * H,
+        "Europe/Vilnius",
+        "online",
+    ),
+    DemoEvent(
+        "partner-meeting-final-conference-planning",
+        "partner_meeting",
+        "Partner meeting: planning the final conference",
+        "Hybrid meeting in Burgos to prepare the final conference.",
+        "Partners meet in Burgos, with an online connection, to plan the final conference.",
+        "SODEBUR",
+        ALL,
+        62,
+        time(10, 0),
+        5 * H,
+        "Europe/Madrid",
+        "hybrid",
+        venue="SODEBUR",
+        address="Paseo del Espolón 14, Burgos, Spain",
+        capacity=30,
+        requires_approval=True,
+    ),
+    DemoEvent(
+        "webinar-policy-makers-internationalisation-instruments",
+        "webinar",
+        "For policy makers: improving regional instruments for SME internationalisation",
+        "What the five regions changed in their policy instruments, and what they learned.",
+        "A webinar for public authorities on the policy changes made under the action plans.",
+        "Unioncamere",
+        ALL,
+        70,
+        time(10, 0),
+        2 * H,
+        "Europe/Rome",
+        "online",
+        capacity=200,
+    ),
+    DemoEvent(
+        "online-workshop-development-plans",
+        "webinar",
+        "Online workshop: drafting a development plan",
+        "Step-by-step drafting of a development plan after the preparedness test.",
+        "Follow-up to the preparedness-test workshop for cross-border SMEs.",
+        "PANNON",
+        ("HU",),
+        78,
+        time(9, 30),
+        3 * H,
+        "Europe/Budapest",
+        "online",
+        capacity=40,
+    ),
+    DemoEvent(
+        "study-visit-burgos-rural-innovation",
+        "study_visit",
+        "Thematic study visit: rural innovation in the province of Burgos",
+        "Two days visiting rural companies that export, with CEEI-Burgos and SODEBUR.",
+        "Company visits and meetings with the business-support organisations of Burgos.",
+        "CEEI-Burgos",
+        ALL,
+        90,
+        time(9, 0),
+        24 * H + 8 * H,
+        "Europe/Madrid",
+        "onsite",
+        venue="CEEI-Burgos",
+        address="Avenida de Castilla y León 41, Burgos, Spain",
+        capacity=25,
+        requires_approval=True,
+    ),
+    DemoEvent(
+        "webinar-creative-industries-going-global",
+        "webinar",
+        "Creative industries going global",
+        "How creative-industry start-ups from Klaipėda and Lombardy found their first clients abroad.",
+        "A joint webinar of Klaipeda ID and Unioncamere Lombardia.",
+        "Klaipeda ID",
+        ("LT", "IT"),
+        100,
+        time(15, 0),
+        90 * timedelta(minutes=1),
+        "Europe/Vilnius",
+        "online",
+        capacity=150,
+    ),
+    DemoEvent(
+        "partner-meeting-internal-steering",
+        "partner_meeting",
+        "Steering group (partners only)",
+        "Internal steering group of the partnership.",
+        "Only for partner staff.",
+        "PANNON",
+        ALL,
+        15,
+        time(9, 0),
+        H,
+        "Europe/Budapest",
+        "online",
+        visibility="partners",
+    ),
+    DemoEvent(
+        "webinar-cross-border-public-procurement-draft",
+        "webinar",
+        "Cross-border public procurement for SMEs (draft)",
+        "Still being prepared.",
+        "Draft.",
+        "RARR",
+        ("PL", "HU"),
+        110,
+        time(10, 0),
+        2 * H,
+        "Europe/Warsaw",
+        "online",
+        status="draft",
+    ),
+    DemoEvent(
+        "webinar-trade-fairs-cancelled",
+        "webinar",
+        "Trade fairs abroad: getting the most from a stand",
+        "Practical advice for a first trade fair abroad.",
+        "This webinar has been cancelled and will be rescheduled.",
+        "Carpathian",
+        ("PL",),
+        18,
+        time(10, 0),
+        2 * H,
+        "Europe/Warsaw",
+        "online",
+        capacity=80,
+        status="cancelled",
+    ),
+    DemoEvent(
+        "info-day-inter-ventures-results",
+        "webinar",
+        "Info day: Inter Ventures results for SMEs",
+        "A day of short online sessions on the results of the project.",
+        "Short sessions through the day; join any of them.",
+        "Unioncamere",
+        ALL,
+        120,
+        time(0, 0),
+        24 * H,
+        "Europe/Rome",
+        "online",
+        all_day=True,
+    ),
+]
+
+ATTENDEES = [
+    # name, organisation, stakeholder type, region code (None = outside the partnership)
+    ("Zsófia Nagy", "Baranya Chamber of Commerce", "business_support", "HU"),
+    ("Marko Horvat", "Osijek Innovation Hub", "business_support", None),
+    ("Péter Szabó", "Szabó Kft.", "sme", "HU"),
+    ("Luca Rossi", "Rossi Meccanica S.r.l.", "sme", "IT"),
+    ("Chiara Ferrari", "Regione Lombardia", "public_authority", "IT"),
+    ("Marco Colombo", "Politecnico di Milano", "research", "IT"),
+    ("Katarzyna Kowalska", "Kowalska Design", "sme", "PL"),
+    (
+        "Tomasz Zieliński",
+        "Urząd Marszałkowski Województwa Podkarpackiego",
+        "public_authority",
+        "PL",
+    ),
+    ("Magdalena Wójcik", "Fundacja Młodzi Przedsiębiorcy", "ngo", "PL"),
+    ("Carmen López", "Quesos del Arlanza S.L.", "sme", "ES"),
+    ("Pablo Sánchez", "Diputación de Burgos", "public_authority", "ES"),
+    ("Elena Ruiz", "Universidad de Burgos", "research", "ES"),
+    ("Jonas Petrauskas", "BlueTech Labs UAB", "sme", "LT"),
+    ("Gintarė Kazlauskaitė", "Klaipėda University", "research", "LT"),
+    ("Mindaugas Vaitkus", "Klaipėda Chamber of Commerce", "business_support", "LT"),
+    ("Ivana Kovač", "Pécs Start-up Club", "ngo", "HU"),
+]
+
+
+def _email_for(name: str) -> str:
+    ascii_name = name.encode("ascii", "ignore").decode().lower().replace(" ", ".")
+    return f"{ascii_name}@stakeholder.example"
+
+
+def load_demo_data(today: date | None = None) -> dict[str, object]:
+    """Add the demo rows that are missing; return what was created (with passwords)."""
+    today = today or datetime.now(UTC).date()
+    created: dict[str, object] = {"regions": 0, "partners": 0, "users": [], "events": 0}
+
+    regions = {r.code: r for r in db.session.scalars(db.select(Region))}
+    for code, name, country, tz, locale in REGIONS:
+        if code not in regions:
+            regions[code] = Region(
+                code=code, name=name, country=country, timezone=tz, locale=locale
+            )
+            db.session.add(regions[code])
+            created["regions"] += 1
+
+    partners = {p.short_name: p for p in db.session.scalars(db.select(Partner))}
+    for short, name, region_code in PARTNERS:
+        if short not in partners:
+            partners[short] = Partner(short_name=short, name=name, region=regions[region_code])
+            db.session.add(partners[short])
+            created["partners"] += 1
+
+    existing_emails = set(db.session.scalars(db.select(User.email)))
+    people = [(ADMIN[0], ADMIN[1], None, "admin")] + [
+        (email, name, short, "organiser") for email, name, short in ORGANISERS
+    ]
+    for email, name, short, role in people:
+        if email in existing_emails:
+            continue
+        password = secrets.token_urlsafe(12)
+        user = User(
+            email=email, name=name, role=role, partner=partners.get(short) if short else None
+        )
+        user.set_password(password)
+        db.session.add(user)
+        created["users"].append((email, role, password))
+
+    existing_slugs = set(db.session.scalars(db.select(Event.slug)))
+    for spec in EVENTS:
+        if spec.slug in existing_slugs:
+            continue
+        event = _build_event(spec, today, partners, regions)
+        db.session.add(event)
+        created["events"] += 1
+        db.session.flush()
+        _add_demo_registrations(event, spec, regions, today)
+    db.session.flush()
+    return created
+
+
+def _build_event(spec: DemoEvent, today: date, partners, regions) -> Event:
+    day = today + timedelta(days=spec.day_offset)
+    starts_at = local_to_utc(datetime.combine(day, spec.start), spec.timezone)
+    ends_at = starts_at + spec.duration
+    opens = starts_at - timedelta(days=60)
+    return Event(
+        slug=spec.slug,
+        kind=spec.kind,
+        title=spec.title,
+        summary=spec.summary,
+        description=spec.description,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        timezone=spec.timezone,
+        all_day=spec.all_day,
+        format=spec.format,
+        venue=spec.venue,
+        address=spec.address,
+        online_url=(
+            f"https://meet.jit.si/InterVentures-{secrets.token_urlsafe(12)}"
+            if spec.format in ("online", "hybrid")
+            else ""
+        ),
+        capacity=spec.capacity,
+        registration_opens_at=opens,
+        registration_closes_at=starts_at,
+        requires_approval=spec.requires_approval,
+        visibility=spec.visibility,
+        status=spec.status,
+        sequence=0,
+        host_partner=partners[spec.host],
+        regions=[regions[c] for c in spec.regions],
+    )
+
+
+def _add_demo_registrations(event: Event, spec: DemoEvent, regions, today: date) -> None:
+    """Registrations for published events; attendance on the ones already over."""
+    if spec.status != "published" or spec.visibility != "public":
+        return
+    rng_seed = sum(map(ord, spec.slug))
+    capacity = spec.capacity or len(ATTENDEES)
+    count = min(len(ATTENDEES), max(3, (rng_seed % 9) + 5), capacity + 2)
+    is_past = spec.day_offset < 0
+    for index in range(count):
+        name, organisation, stakeholder_type, region_code = ATTENDEES[
+            (rng_seed + index * 5) % len(ATTENDEES)
+        ]
+        email = _email_for(name)
+        if any(r.email == email for r in event.registrations):
+            continue
+        status = "confirmed" if index < capacity else "waitlisted"
+        registration = Registration(
+            event=event,
+            name=name,
+            email=email,
+            organisation=organisation,
+            stakeholder_type=stakeholder_type,
+            region=regions.get(region_code) if region_code else None,
+            locale=regions[region_code].locale if region_code else "en",
+            status=status,
+            consent_at=event.starts_at - timedelta(days=14),
+            privacy_version="2026-01",
+        )
+        db.session.add(registration)
+        if is_past and status == "confirmed":
+            for day_number, day in enumerate(event.days):
+                # Roughly four in five turn up; one in ten apologise.
+                marker = (rng_seed + index * 7 + day_number) % 10
+                if marker == 0:
+                    continue  # a no-show: nothing recorded
+                attendance_status = "excused" if marker == 1 else "present"
+                db.session.add(
+                    Attendance(
+                        registration=registration,
+                        day=day,
+                        status=attendance_status,
+                        checked_in_at=event.starts_at if attendance_status == "present" else None,
+                        minutes_online=(
+                            int(spec.duration.total_seconds() // 60) - marker
+                            if spec.format == "online" and attendance_status == "present"
+                            else None
+                        ),
+                        source="import" if spec.format == "online" else "manual",
+                    )
+                )

@@ -1,0 +1,104 @@
+"""Jinja filters that show instants, numbers and labels to people, in their locale."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from babel.dates import format_date, format_datetime, format_time, get_timezone_name
+from flask import Flask
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+
+from webapp.timezones import zone
+
+KIND_LABELS = {
+    "partner_meeting": _l("Partner meeting"),
+    "study_visit": _l("Thematic study visit"),
+    "webinar": _l("Stakeholder webinar"),
+}
+FORMAT_LABELS = {
+    "online": _l("Online"),
+    "onsite": _l("On site"),
+    "hybrid": _l("Hybrid (on site and online)"),
+}
+STAKEHOLDER_LABELS = {
+    "sme": _l("SME"),
+    "business_support": _l("Business-support organisation"),
+    "public_authority": _l("Public authority"),
+    "research": _l("Research or education"),
+    "ngo": _l("NGO"),
+    "other": _l("Other"),
+}
+REGISTRATION_STATUS_LABELS = {
+    "confirmed": _l("Confirmed"),
+    "waitlisted": _l("On the waiting list"),
+    "pending": _l("Awaiting approval"),
+    "cancelled": _l("Cancelled"),
+    "rejected": _l("Not accepted"),
+}
+
+
+def _locale() -> str:
+    return str(get_locale() or "en")
+
+
+def local_datetime(instant: datetime, tz_name: str, format: str = "medium") -> str:
+    """``instant`` on the wall clock of ``tz_name``, e.g. ``2 Dec 2026, 10:00``."""
+    return format_datetime(instant, format, tzinfo=zone(tz_name), locale=_locale())
+
+
+def local_date(instant: datetime, tz_name: str, format: str = "full") -> str:
+    return format_date(instant.astimezone(zone(tz_name)).date(), format, locale=_locale())
+
+
+def local_time(instant: datetime, tz_name: str, format: str = "short") -> str:
+    return format_time(instant, format, tzinfo=zone(tz_name), locale=_locale())
+
+
+def timezone_label(tz_name: str, instant: datetime | None = None) -> str:
+    """A readable zone name with its UTC offset at ``instant`` (``CET, UTC+01:00``)."""
+    tz = zone(tz_name)
+    offset = ""
+    if instant is not None:
+        delta = instant.astimezone(tz).utcoffset()
+        if delta is not None:
+            minutes = int(delta.total_seconds() // 60)
+            sign = "+" if minutes >= 0 else "-"
+            offset = f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+    name = get_timezone_name(tz, locale=_locale())
+    return f"{name} ({offset})" if offset else name
+
+
+def event_when(event) -> str:
+    """The event's dates and times in its own zone, as one readable line."""
+    start, end = event.local_starts_at, event.local_ends_at
+    if event.all_day:
+        first, last = event.days[0], event.days[-1]
+        if first == last:
+            return format_date(first, "full", locale=_locale())
+        return f"{format_date(first, 'long', locale=_locale())} – {format_date(last, 'long', locale=_locale())}"
+    if start.date() == end.date():
+        return (
+            f"{format_date(start.date(), 'full', locale=_locale())}, "
+            f"{format_time(start, 'short', locale=_locale())}–{format_time(end, 'short', locale=_locale())}"
+        )
+    return (
+        f"{format_datetime(start, 'medium', locale=_locale())} – "
+        f"{format_datetime(end, 'medium', locale=_locale())}"
+    )
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.filters.update(
+        local_datetime=local_datetime,
+        local_date=local_date,
+        local_time=local_time,
+        timezone_label=timezone_label,
+    )
+    app.jinja_env.globals.update(
+        event_when=event_when,
+        KIND_LABELS=KIND_LABELS,
+        FORMAT_LABELS=FORMAT_LABELS,
+        STAKEHOLDER_LABELS=STAKEHOLDER_LABELS,
+        REGISTRATION_STATUS_LABELS=REGISTRATION_STATUS_LABELS,
+    )

@@ -1,0 +1,45 @@
+"""The data model, one module per aggregate."""
+
+from webapp.models.attendance import ATTENDANCE_SOURCES, ATTENDANCE_STATUSES, Attendance
+from webapp.models.events import (
+    EVENT_FORMATS,
+    EVENT_KINDS,
+    EVENT_STATUSES,
+    EVENT_VISIBILITIES,
+    QUESTION_KINDS,
+    Event,
+    Question,
+    event_regions,
+)
+from webapp.models.outbox import OutboxMessage
+from webapp.models.regions import Partner, Region
+from webapp.models.registrations import (
+    ACTIVE_STATUSES,
+    REGISTRATION_STATUSES,
+    STAKEHOLDER_TYPES,
+    Registration,
+)
+from webapp.models.users import ROLES, User
+
+__all__ = [
+    "ACTIVE_STATUSES",
+    "ATTENDANCE_SOURCES",
+    "ATTENDANCE_STATUSES",
+    "EVENT_FORMATS",
+    "EVENT_KINDS",
+    "EVENT_STATUSES",
+    "EVENT_VISIBILITIES",
+    "QUESTION_KINDS",
+    "REGISTRATION_STATUSES",
+    "ROLES",
+    "STAKEHOLDER_TYPES",
+    "Attendance",
+    "Event",
+    "OutboxMessage",
+    "Partner",
+    "Question",
+    "Region",
+    "Registration",
+    "User",
+    "event_regions",
+]

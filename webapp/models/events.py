@@ -1,0 +1,169 @@
+"""Events (partner meetings, study visits, webinars) and their registration questions."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.extensions import db
+from webapp.models.checks import one_of
+from webapp.models.regions import Partner, Region
+from webapp.timezones import UTCDateTime, utcnow, zone
+
+if TYPE_CHECKING:
+    from webapp.models.registrations import Registration
+
+EVENT_KINDS = ("partner_meeting", "study_visit", "webinar")
+EVENT_FORMATS = ("online", "onsite", "hybrid")
+EVENT_VISIBILITIES = ("public", "partners")
+EVENT_STATUSES = ("draft", "published", "cancelled")
+QUESTION_KINDS = ("short_text", "long_text", "single_choice", "multiple_choice", "yes_no")
+
+
+event_regions = Table(
+    "event_regions",
+    db.metadata,
+    Column("event_id", ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
+    Column("region_id", ForeignKey("regions.id", ondelete="RESTRICT"), primary_key=True),
+    Index("ix_event_regions_region_id", "region_id"),
+)
+
+
+class Event(db.Model):
+    __tablename__ = "events"
+    __table_args__ = (
+        CheckConstraint(one_of("kind", EVENT_KINDS), name="kind"),
+        CheckConstraint(one_of("format", EVENT_FORMATS), name="format"),
+        CheckConstraint(one_of("visibility", EVENT_VISIBILITIES), name="visibility"),
+        CheckConstraint(one_of("status", EVENT_STATUSES), name="status"),
+        CheckConstraint("ends_at >= starts_at", name="ends_after_start"),
+        CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity_not_negative"),
+        CheckConstraint("sequence >= 0", name="sequence_not_negative"),
+        Index("ix_events_catalogue", "status", "visibility", "starts_at"),
+        Index("ix_events_ends_at", "ends_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(String(500), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    timezone: Mapped[str] = mapped_column(String(64))
+    all_day: Mapped[bool] = mapped_column(default=False)
+    format: Mapped[str] = mapped_column(String(10), default="online")
+    venue: Mapped[str] = mapped_column(String(200), default="")
+    address: Mapped[str] = mapped_column(String(300), default="")
+    online_url: Mapped[str] = mapped_column(String(500), default="")
+    capacity: Mapped[int | None]
+    registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    requires_approval: Mapped[bool] = mapped_column(default=False)
+    visibility: Mapped[str] = mapped_column(String(10), default="public")
+    status: Mapped[str] = mapped_column(String(10), default="draft")
+    sequence: Mapped[int] = mapped_column(default=0)
+    host_partner_id: Mapped[int] = mapped_column(
+        ForeignKey("partners.id", ondelete="RESTRICT"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    host_partner: Mapped[Partner] = relationship()
+    regions: Mapped[list[Region]] = relationship(
+        secondary=event_regions, back_populates="events", order_by=Region.code
+    )
+    questions: Mapped[list[Question]] = relationship(
+        back_populates="event", order_by="Question.position", cascade="all, delete-orphan"
+    )
+    registrations: Mapped[list[Registration]] = relationship(
+        back_populates="event", passive_deletes=True
+    )
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == "published"
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == "cancelled"
+
+    @property
+    def is_public(self) -> bool:
+        """Whether anonymous visitors may see it (published or cancelled, public)."""
+        return self.visibility == "public" and self.status != "draft"
+
+    def is_over(self, now: datetime | None = None) -> bool:
+        return self.ends_at <= (now or utcnow())
+
+    @property
+    def is_online(self) -> bool:
+        return self.format in ("online", "hybrid")
+
+    @property
+    def is_onsite(self) -> bool:
+        return self.format in ("onsite", "hybrid")
+
+    @property
+    def local_starts_at(self) -> datetime:
+        return self.starts_at.astimezone(zone(self.timezone))
+
+    @property
+    def local_ends_at(self) -> datetime:
+        return self.ends_at.astimezone(zone(self.timezone))
+
+    @property
+    def days(self) -> list[date]:
+        """The local calendar days the event runs on (attendance is taken per day)."""
+        first = self.local_starts_at.date()
+        end = self.local_ends_at
+        last = end.date()
+        # An event ending exactly at midnight does not run on the day it ends.
+        if last > first and end.time() == datetime.min.time():
+            last -= timedelta(days=1)
+        return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+    @property
+    def region_codes(self) -> list[str]:
+        return [r.code for r in self.regions]
+
+    def __repr__(self) -> str:
+        return f"<Event {self.slug}>"
+
+
+class Question(db.Model):
+    """A custom registration question of one event."""
+
+    __tablename__ = "questions"
+    __table_args__ = (CheckConstraint(one_of("kind", QUESTION_KINDS), name="kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    label: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(20), default="short_text")
+    required: Mapped[bool] = mapped_column(default=False)
+    options: Mapped[list[Any]] = mapped_column(JSON, default=list)
+
+    event: Mapped[Event] = relationship(back_populates="questions")
+
+    @property
+    def field_name(self) -> str:
+        return f"q_{self.id}"
+
+    @property
+    def has_choices(self) -> bool:
+        return self.kind in ("single_choice", "multiple_choice")

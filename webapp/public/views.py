@@ -1,0 +1,118 @@
+"""Public views: catalogue, event page, region page and the health check."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, g, jsonify, render_template, request
+from flask_babel import get_locale
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import joinedload, selectinload
+
+from webapp.extensions import db
+from webapp.models import Event, Partner, Region
+from webapp.public.catalogue import catalogue_page, parse_filters, public_events_query
+from webapp.registrations.services import confirmed_counts, seats_left
+from webapp.timezones import times_in_regions
+
+bp = Blueprint("public", __name__)
+
+
+def all_regions() -> list[Region]:
+    """Every region in code order, read once per request."""
+    if "all_regions" not in g:
+        g.all_regions = list(db.session.scalars(db.select(Region).order_by(Region.code)))
+    return g.all_regions
+
+
+@bp.app_context_processor
+def navigation() -> dict[str, object]:
+    def nav_regions() -> list[Region]:
+        try:
+            return all_regions()
+        except SQLAlchemyError:  # an error page must render even when the database is down
+            db.session.rollback()
+            return []
+
+    return {"nav_regions": nav_regions(), "current_locale": str(get_locale() or "en")}
+
+
+@bp.get("/")
+def catalogue():
+    regions = all_regions()
+    filters = parse_filters(request.args, {r.code for r in regions})
+    page = catalogue_page(filters, current_app.config["EVENTS_PER_PAGE"])
+    counts = confirmed_counts(e.id for e in page.events)
+    seats = {e.id: seats_left(e, counts.get(e.id, 0)) for e in page.events}
+    return render_template(
+        "public/catalogue.html",
+        page=page,
+        filters=filters,
+        regions=regions,
+        seats=seats,
+    )
+
+
+def get_public_event_or_404(slug: str) -> Event:
+    """The event with ``slug`` if anonymous visitors may see it; 404 otherwise."""
+    event = db.session.scalar(
+        db.select(Event)
+        .where(Event.slug == slug)
+        .options(
+            joinedload(Event.host_partner).joinedload(Partner.region),
+            selectinload(Event.regions),
+        )
+    )
+    if event is None or not event.is_public:
+        abort(404)
+    return event
+
+
+@bp.get("/events/<slug:slug>")
+def event_detail(slug: str):
+    event = get_public_event_or_404(slug)
+    regions = all_regions()
+    confirmed = confirmed_counts([event.id]).get(event.id, 0)
+    return render_template(
+        "public/event.html",
+        event=event,
+        seats_left=seats_left(event, confirmed),
+        start_times=times_in_regions(event.starts_at, regions),
+        end_times=times_in_regions(event.ends_at, regions),
+    )
+
+
+@bp.get("/regions/<code>")
+def region_detail(code: str):
+    region = db.session.scalar(
+        db.select(Region)
+        .where(Region.code == code.upper()[:8])
+        .options(selectinload(Region.partners))
+    )
+    if region is None:
+        abort(404)
+    filters = parse_filters(
+        {"region": region.code, "when": request.args.get("when", "")}, {region.code}
+    )
+    filters.problems.clear()
+    events = list(
+        db.session.scalars(
+            public_events_query(filters)
+            .options(joinedload(Event.host_partner), selectinload(Event.regions))
+            .limit(50)
+        )
+    )
+    counts = confirmed_counts(e.id for e in events)
+    seats = {e.id: seats_left(e, counts.get(e.id, 0)) for e in events}
+    return render_template(
+        "public/region.html", region=region, events=events, seats=seats, filters=filters
+    )
+
+
+@bp.get("/healthz")
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        db.session.rollback()
+        return jsonify(status="unavailable", database="unreachable"), 503
+    return jsonify(status="ok", database="ok")

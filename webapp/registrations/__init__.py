@@ -1,0 +1,1 @@
+"""Registration of stakeholders: forms, capacity, waiting list and self-service links."""
