@@ -43,3 +43,9 @@ lint: install
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Benchmarks print their figures and ratios; they never fail on a timing.
+# BENCH_DATABASE_URL selects PostgreSQL for the server benchmarks.
+BENCH_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+bench: install
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m tests.perf $(BENCH)

@@ -1,0 +1,1 @@
+"""Attendance: check-in sheet, QR check-in, platform imports and regional reports."""

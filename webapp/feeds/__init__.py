@@ -1,0 +1,1 @@
+"""iCalendar feeds for calendar apps."""

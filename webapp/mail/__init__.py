@@ -1,0 +1,1 @@
+"""E-mail: the transactional outbox, rendering, delivery and reminders."""

@@ -1,0 +1,1 @@
+"""The organiser workspace: login, dashboard, scheduling and registrations."""

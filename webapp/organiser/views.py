@@ -1,0 +1,5 @@
+"""Organiser workspace views."""
+
+from flask import Blueprint
+
+bp = Blueprint("organiser", __name__, url_prefix="/organiser")

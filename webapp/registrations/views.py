@@ -1,0 +1,5 @@
+"""Registration form and the registrant's own page."""
+
+from flask import Blueprint
+
+bp = Blueprint("registrations", __name__)
