@@ -291,3 +291,26 @@ def make_user(app, partner):
         return user
 
     return factory
+
+
+@pytest.fixture
+def login(app, client):
+    """Log ``user`` in on ``client`` without going through the login form."""
+    from flask_login import login_user
+
+    def log_in(user: User) -> User:
+        with app.test_request_context(
+            environ_base={
+                "REMOTE_ADDR": "127.0.0.1",
+                "HTTP_USER_AGENT": client.environ_base.get("HTTP_USER_AGENT", ""),
+            }
+        ):
+            from flask import session
+
+            login_user(user)
+            values = dict(session)
+        with client.session_transaction() as client_session:
+            client_session.update(values)
+        return user
+
+    return log_in

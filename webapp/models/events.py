@@ -51,6 +51,9 @@ class Event(db.Model):
         CheckConstraint("ends_at >= starts_at", name="ends_after_start"),
         CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity_not_negative"),
         CheckConstraint("sequence >= 0", name="sequence_not_negative"),
+        CheckConstraint(
+            "reminder_hours IS NULL OR reminder_hours BETWEEN 1 AND 720", name="reminder_hours"
+        ),
         Index("ix_events_catalogue", "status", "visibility", "starts_at"),
         Index("ix_events_ends_at", "ends_at"),
     )
@@ -76,6 +79,12 @@ class Event(db.Model):
     visibility: Mapped[str] = mapped_column(String(10), default="public")
     status: Mapped[str] = mapped_column(String(10), default="draft")
     sequence: Mapped[int] = mapped_column(default=0)
+    # Hours before the start at which confirmed registrants get a reminder; null = none.
+    reminder_hours: Mapped[int | None] = mapped_column(default=24)
+    # Whether the host partner's organisers get an e-mail for each new registration.
+    notify_organisers: Mapped[bool] = mapped_column(default=False)
+    # Title, summary and description in other languages: {"hu": {"title": ...}, ...}.
+    translations: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     host_partner_id: Mapped[int] = mapped_column(
         ForeignKey("partners.id", ondelete="RESTRICT"), index=True
     )
