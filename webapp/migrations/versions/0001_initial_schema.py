@@ -1,12 +1,13 @@
 """Initial schema: regions, partners, users, events, questions, registrations,
-attendance and the e-mail outbox.
+attendance, the e-mail outbox and the audit trail.
 
 Revision ID: 0001
 Revises:
 """
 
-import sqlalchemy as sa
 from alembic import op
+import sqlalchemy as sa
+
 
 # revision identifiers, used by Alembic.
 revision = "0001"
@@ -70,6 +71,9 @@ def upgrade():
         sa.Column("visibility", sa.String(length=10), nullable=False),
         sa.Column("status", sa.String(length=10), nullable=False),
         sa.Column("sequence", sa.Integer(), nullable=False),
+        sa.Column("reminder_hours", sa.Integer(), nullable=True),
+        sa.Column("notify_organisers", sa.Boolean(), nullable=False),
+        sa.Column("translations", sa.JSON(), nullable=False),
         sa.Column("host_partner_id", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
@@ -89,6 +93,10 @@ def upgrade():
             "capacity IS NULL OR capacity >= 0", name=op.f("ck_events_capacity_not_negative")
         ),
         sa.CheckConstraint("ends_at >= starts_at", name=op.f("ck_events_ends_after_start")),
+        sa.CheckConstraint(
+            "reminder_hours IS NULL OR reminder_hours BETWEEN 1 AND 720",
+            name=op.f("ck_events_reminder_hours"),
+        ),
         sa.CheckConstraint("sequence >= 0", name=op.f("ck_events_sequence_not_negative")),
         sa.ForeignKeyConstraint(
             ["host_partner_id"],
