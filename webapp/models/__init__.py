@@ -1,6 +1,7 @@
 """The data model, one module per aggregate."""
 
 from webapp.models.attendance import ATTENDANCE_SOURCES, ATTENDANCE_STATUSES, Attendance
+from webapp.models.audit import AuditEntry
 from webapp.models.events import (
     EVENT_FORMATS,
     EVENT_KINDS,
@@ -34,6 +35,7 @@ __all__ = [
     "ROLES",
     "STAKEHOLDER_TYPES",
     "Attendance",
+    "AuditEntry",
     "Event",
     "OutboxMessage",
     "Partner",
