@@ -12,7 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 # Languages whose catalogs ship with the application; English is the source language.
-LANGUAGES = ("en",)
+LANGUAGES = ("en", "hu", "it", "pl", "es", "lt")
 
 
 class DefaultConfig:
@@ -30,6 +30,17 @@ class DefaultConfig:
     MAIL_USE_SSL = False
     MAIL_DEFAULT_SENDER = "Inter Ventures Events <events@inter-ventures.eu>"
     MAIL_TIMEOUT = 10
+    # Where the ``file`` backend writes .eml files; None means <instance>/outbox.
+    MAIL_FILE_DIRECTORY: str | None = None
+    # Delivery retries: the n-th failed attempt waits BASE * 2**(n-1) seconds (at most MAX),
+    # and a message still undelivered after MAIL_MAX_ATTEMPTS attempts is marked failed.
+    MAIL_MAX_ATTEMPTS = 12
+    MAIL_RETRY_BASE_SECONDS = 60
+    MAIL_RETRY_MAX_SECONDS = 6 * 3600
+    # How long a worker may hold claimed messages before another worker may take them over.
+    MAIL_CLAIM_SECONDS = 600
+    # Registrations of events that ended longer ago than this are anonymised.
+    PERSONAL_DATA_RETENTION_DAYS = 730
 
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_ENABLED = True
@@ -73,6 +84,10 @@ ENVIRONMENT_KEYS: dict[str, Any] = {
     "MAIL_USE_TLS": _bool,
     "MAIL_USE_SSL": _bool,
     "MAIL_DEFAULT_SENDER": str,
+    "MAIL_FILE_DIRECTORY": str,
+    "MAIL_TIMEOUT": int,
+    "MAIL_MAX_ATTEMPTS": int,
+    "PERSONAL_DATA_RETENTION_DAYS": int,
     "RATELIMIT_STORAGE_URI": str,
     "RATELIMIT_ENABLED": _bool,
 }

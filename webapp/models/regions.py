@@ -43,6 +43,8 @@ class Partner(db.Model):
         ForeignKey("regions.id", ondelete="RESTRICT"), index=True
     )
     website: Mapped[str | None] = mapped_column(String(300))
+    # Where registrants' replies to the partner's event e-mails go (Reply-To); optional.
+    email: Mapped[str | None] = mapped_column(String(254))
 
     region: Mapped[Region] = relationship(back_populates="partners")
 
