@@ -9,7 +9,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint format install bench clean-instance
+.PHONY: run test lint format install bench clean-instance translations compile-translations
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -28,12 +28,12 @@ instance/config.py:
 	$(BIN)/python -c "import secrets; print(f'SECRET_KEY = {secrets.token_hex(32)!r}')" > $@
 	@echo "Wrote a development SECRET_KEY to $@"
 
-run: install instance/config.py
+run: install instance/config.py compile-translations
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-test: install
+test: install compile-translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
@@ -43,6 +43,24 @@ lint: install
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Languages: catalogs are webapp/translations/<lang>/LC_MESSAGES/messages.po (committed);
+# the compiled .mo files are built from them and never committed.
+TRANSLATIONS := webapp/translations
+PO_FILES := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
+
+# Extract every wrapped string, merge it into each language's catalog, compile.
+translations: install
+	$(BIN)/pybabel extract -F $(TRANSLATIONS)/babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 \
+		--add-comments=Translators: --project="Inter Ventures Events" \
+		--copyright-holder="Inter Ventures partnership" -o $(TRANSLATIONS)/messages.pot webapp templates
+	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --ignore-obsolete
+	$(MAKE) compile-translations
+
+compile-translations: $(PO_FILES:.po=.mo)
+
+$(TRANSLATIONS)/%/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/%/LC_MESSAGES/messages.po | $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -i $< -o $@
 
 # Benchmarks print their figures and ratios; they never fail on a timing.
 # BENCH_DATABASE_URL selects PostgreSQL for the server benchmarks.

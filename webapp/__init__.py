@@ -45,10 +45,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
-    from webapp import cli, errors, formatting
+    from webapp import cli, errors, formatting, i18n
 
     errors.register(app)
     formatting.register(app)
+    i18n.register(app)
     cli.register(app)
     return app
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from babel import Locale
 from babel.dates import format_date, format_datetime, format_time, get_timezone_name
 from flask import Flask
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
+from webapp.i18n import formatting_locale
 from webapp.timezones import zone
 
 KIND_LABELS = {
@@ -39,7 +41,26 @@ REGISTRATION_STATUS_LABELS = {
 
 
 def _locale() -> str:
-    return str(get_locale() or "en")
+    return formatting_locale(str(get_locale() or "en"))
+
+
+# How a date and a time are joined where CLDR's pattern differs from what readers expect:
+# Hungarian writes a comma after a full date followed by a time ("2026. december 2., 10:00").
+DATE_TIME_GLUE = {"hu": "{1}, {0}"}
+
+
+def date_and_time(local: datetime) -> str:
+    """A wall-clock instant as long date and short time: ``2 December 2026, 10:00``."""
+    locale = _locale()
+    glue = DATE_TIME_GLUE.get(locale) or str(Locale.parse(locale).datetime_formats["long"])
+    return glue.replace("{1}", format_date(local.date(), "long", locale=locale)).replace(
+        "{0}", format_time(local, "short", locale=locale)
+    )
+
+
+def local_date_and_time(instant: datetime, tz_name: str) -> str:
+    """``instant`` on the wall clock of ``tz_name`` as long date and short time."""
+    return date_and_time(instant.astimezone(zone(tz_name)))
 
 
 def local_datetime(instant: datetime, tz_name: str, format: str = "medium") -> str:
@@ -82,10 +103,7 @@ def event_when(event) -> str:
             f"{format_date(start.date(), 'full', locale=_locale())}, "
             f"{format_time(start, 'short', locale=_locale())}–{format_time(end, 'short', locale=_locale())}"
         )
-    return (
-        f"{format_datetime(start, 'medium', locale=_locale())} – "
-        f"{format_datetime(end, 'medium', locale=_locale())}"
-    )
+    return f"{date_and_time(start)} – {date_and_time(end)}"
 
 
 def register(app: Flask) -> None:
@@ -93,6 +111,7 @@ def register(app: Flask) -> None:
         local_datetime=local_datetime,
         local_date=local_date,
         local_time=local_time,
+        local_date_and_time=local_date_and_time,
         timezone_label=timezone_label,
     )
     app.jinja_env.globals.update(

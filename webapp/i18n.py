@@ -1,18 +1,226 @@
-"""Which language a request is served in."""
+"""Which language a request is served in, and the visitor's explicit choice of one.
+
+Order of preference: the language the visitor chose with the switcher (cookie ``lang``),
+else the best match of the browser's ``Accept-Language``, else the language of the
+region the page is about (``/regions/<code>``, a region's feed, a catalogue filtered to
+one region), else English.
+"""
 
 from __future__ import annotations
 
-from flask import current_app, request
+from collections.abc import Iterable, Sequence
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    g,
+    has_request_context,
+    redirect,
+    request,
+)
+from flask_babel import get_locale
+from markupsafe import Markup
+from sqlalchemy.exc import SQLAlchemyError
 
 LOCALE_COOKIE = "lang"
+LOCALE_COOKIE_MAX_AGE = 365 * 24 * 3600
+
+# Each language by its own name: a visitor looks for the language they can read.
+LANGUAGE_NAMES = {
+    "en": "English",
+    "hu": "Magyar",
+    "it": "Italiano",
+    "pl": "Polski",
+    "es": "Español",
+    "lt": "Lietuvių",
+}
+
+# Babel locale used to format dates and numbers for a language. The partnership is
+# European: English dates read "2 December 2026, 10:00", not the US "December 2, 2026".
+FORMATTING_LOCALES = {"en": "en_GB"}
+
+MAX_NEXT_LENGTH = 2000
+
+bp = Blueprint("i18n", __name__)
+
+
+def choose_locale(
+    *,
+    chosen: str | None,
+    accept_match: str | None,
+    region_locale: str | None,
+    supported: Sequence[str],
+    default: str = "en",
+) -> str:
+    """The language to serve: explicit choice > browser > region > ``default``."""
+    for candidate in (chosen, accept_match, region_locale):
+        if candidate:
+            language = candidate.replace("-", "_").split("_")[0].lower()
+            if language in supported:
+                return language
+    return default
+
+
+def formatting_locale(language: str | None) -> str:
+    """The Babel locale that formats dates, times and numbers for ``language``."""
+    language = str(language or "en")
+    return FORMATTING_LOCALES.get(language, language)
+
+
+def _region_code_of_request() -> str | None:
+    """The region code when the requested page is about exactly one region."""
+    view_args = request.view_args or {}
+    code = view_args.get("code")
+    if not code and request.endpoint == "public.catalogue":
+        code = request.args.get("region")
+    if isinstance(code, str) and 2 <= len(code) <= 8:
+        return code.strip().upper()
+    return None
+
+
+def _region_locale(code: str) -> str | None:
+    from webapp.extensions import db
+    from webapp.models import Region
+
+    try:
+        return db.session.scalar(db.select(Region.locale).where(Region.code == code))
+    except SQLAlchemyError:  # an error page must render even when the database is down
+        db.session.rollback()
+        return None
 
 
 def select_locale() -> str:
-    """An explicit choice (cookie), else the browser's preference, else English."""
+    """Flask-Babel's locale selector for the current request (English outside one)."""
     supported = current_app.config["LANGUAGES"]
+    default = current_app.config["BABEL_DEFAULT_LOCALE"]
+    if not has_request_context():
+        return default
     chosen = request.cookies.get(LOCALE_COOKIE)
-    if chosen in supported:
-        return chosen
-    return (
-        request.accept_languages.best_match(supported) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    accept_match = request.accept_languages.best_match(supported)
+    region_locale = None
+    if chosen not in supported and accept_match is None:
+        code = _region_code_of_request()
+        region_locale = _region_locale(code) if code else None
+    g.locale_negotiated = True
+    return choose_locale(
+        chosen=chosen,
+        accept_match=accept_match,
+        region_locale=region_locale,
+        supported=supported,
+        default=default,
     )
+
+
+def safe_next(target: str | None) -> str:
+    """``target`` if it is a path on this site, else the home page (no open redirect)."""
+    if not target or len(target) > MAX_NEXT_LENGTH:
+        return "/"
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in target) or "\\" in target:
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    return target
+
+
+def current_path() -> str:
+    """The current page's path and query, to come back to after switching language."""
+    path = request.full_path if request.query_string else request.path
+    return path
+
+
+@bp.route("/language/<lang>", methods=["GET", "POST"])
+def set_language(lang: str) -> Response:
+    """Remember the visitor's language in a cookie and go back to the page they were on."""
+    if lang not in current_app.config["LANGUAGES"]:
+        abort(404)
+    target = request.form.get("next") if request.method == "POST" else request.args.get("next")
+    response = redirect(safe_next(target), code=303)
+    response.set_cookie(
+        LOCALE_COOKIE,
+        lang,
+        max_age=LOCALE_COOKIE_MAX_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=request.is_secure,
+    )
+    return response
+
+
+def language_links(supported: Iterable[str]) -> list[dict[str, str]]:
+    """Switcher entries for the current page: code, own name, target URL."""
+    from flask import url_for
+
+    here = current_path()
+    return [
+        {
+            "code": code,
+            "name": LANGUAGE_NAMES.get(code, code),
+            "url": url_for("i18n.set_language", lang=code, next=here),
+        }
+        for code in supported
+    ]
+
+
+class LocalizedText(str):
+    """Event text in the visitor's language if given, with the language it is written in.
+
+    ``lang_attr`` is `` lang="xx"`` when that language differs from the page's, so that
+    screen readers pronounce an untranslated title correctly (WCAG 3.1.2).
+    """
+
+    lang: str
+    page_lang: str
+
+    def __new__(cls, text: str, lang: str, page_lang: str) -> LocalizedText:
+        obj = super().__new__(cls, text)
+        obj.lang = lang
+        obj.page_lang = page_lang
+        return obj
+
+    @property
+    def lang_attr(self) -> Markup:
+        if self.lang == self.page_lang:
+            return Markup("")
+        return Markup(' lang="%s"') % self.lang
+
+    @property
+    def paragraphs(self) -> list[str]:
+        """The text split at blank lines (descriptions are plain text)."""
+        return [p.strip() for p in self.replace("\r\n", "\n").split("\n\n") if p.strip()]
+
+
+def event_text(event, field: str, locale: str | None = None) -> LocalizedText:
+    """``event``'s ``field`` in ``locale`` (default: the current one), else its original."""
+    page_lang = str(locale or get_locale() or "en")
+    return LocalizedText(
+        event.localized(field, page_lang), event.text_language(field, page_lang), page_lang
+    )
+
+
+def register(app: Flask) -> None:
+    """Bind the switcher route, its template helpers and ``Vary`` on negotiated pages."""
+    app.register_blueprint(bp)
+
+    @app.context_processor
+    def language_switcher() -> dict[str, object]:
+        if not has_request_context():
+            return {}
+        return {
+            "language_links": lambda: language_links(current_app.config["LANGUAGES"]),
+            "LANGUAGE_NAMES": LANGUAGE_NAMES,
+        }
+
+    app.jinja_env.globals["event_text"] = event_text
+
+    @app.after_request
+    def vary_on_language(response: Response) -> Response:
+        # A shared cache must not hand a Hungarian page to a Polish visitor.
+        if g.get("locale_negotiated"):
+            response.vary.add("Accept-Language")
+            response.vary.add("Cookie")
+        return response

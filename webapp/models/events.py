@@ -30,6 +30,8 @@ EVENT_FORMATS = ("online", "onsite", "hybrid")
 EVENT_VISIBILITIES = ("public", "partners")
 EVENT_STATUSES = ("draft", "published", "cancelled")
 QUESTION_KINDS = ("short_text", "long_text", "single_choice", "multiple_choice", "yes_no")
+# Event texts organisers may give in more than one language (``Event.translations``).
+TRANSLATABLE_FIELDS = ("title", "summary", "description")
 
 
 event_regions = Table(
@@ -83,6 +85,8 @@ class Event(db.Model):
     reminder_hours: Mapped[int | None] = mapped_column(default=24)
     # Whether the host partner's organisers get an e-mail for each new registration.
     notify_organisers: Mapped[bool] = mapped_column(default=False)
+    # Language the title, summary and description are written in (an ISO 639-1 code).
+    language: Mapped[str] = mapped_column(String(16), default="en", server_default="en")
     # Title, summary and description in other languages: {"hu": {"title": ...}, ...}.
     translations: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     host_partner_id: Mapped[int] = mapped_column(
@@ -144,6 +148,25 @@ class Event(db.Model):
         if last > first and end.time() == datetime.min.time():
             last -= timedelta(days=1)
         return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+    def text_language(self, field: str, locale: str | None) -> str:
+        """The language ``localized(field, locale)`` is written in."""
+        if field not in TRANSLATABLE_FIELDS:
+            raise ValueError(f"{field!r} is not a translatable event field")
+        language = (locale or "").replace("-", "_").split("_")[0].lower()
+        texts = (self.translations or {}).get(language)
+        if language and isinstance(texts, dict):
+            text = texts.get(field)
+            if isinstance(text, str) and text.strip():
+                return language
+        return self.language or "en"
+
+    def localized(self, field: str, locale: str | None) -> str:
+        """``field`` (title, summary, description) in ``locale`` if given, else the original."""
+        language = self.text_language(field, locale)
+        if language != (self.language or "en"):
+            return self.translations[language][field]
+        return getattr(self, field) or ""
 
     @property
     def region_codes(self) -> list[str]:
