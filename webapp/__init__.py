@@ -57,7 +57,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     from webapp import i18n
     from webapp.extensions import babel, csrf, db, limiter, login_manager, migrate
-    from webapp.models import User
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
@@ -69,11 +68,10 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_view = "organiser.login"
     login_manager.session_protection = "strong"
 
-    @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        if not user_id.isdigit():
-            return None
-        return db.session.get(User, int(user_id))
+    from webapp import sessions
+
+    sessions.init_app(app)
+    login_manager.user_loader(sessions.load_session_user)
 
     from webapp.routing import SlugConverter
 

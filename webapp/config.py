@@ -56,7 +56,12 @@ class DefaultConfig:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    # Idle timeout of an organiser's session (re-signed on every request).
     PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
+    # Force Secure cookies; otherwise they are Secure whenever the request came over HTTPS.
+    SESSION_COOKIE_SECURE = False
+    # Reverse proxies in front of the app whose X-Forwarded-* headers are believed.
+    TRUSTED_PROXIES = 0
 
     WTF_CSRF_TIME_LIMIT = None  # tokens are bound to the session; a form left open stays usable
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024
@@ -90,6 +95,8 @@ ENVIRONMENT_KEYS: dict[str, Any] = {
     "PERSONAL_DATA_RETENTION_DAYS": int,
     "RATELIMIT_STORAGE_URI": str,
     "RATELIMIT_ENABLED": _bool,
+    "SESSION_COOKIE_SECURE": _bool,
+    "TRUSTED_PROXIES": int,
 }
 
 

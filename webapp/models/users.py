@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -14,6 +15,11 @@ from webapp.models.regions import Partner
 from webapp.timezones import UTCDateTime, utcnow
 
 ROLES = ("admin", "organiser")
+
+
+def password_fingerprint(password_hash: str) -> str:
+    """A short digest of a password hash: changes whenever the password does."""
+    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
 
 
 class User(UserMixin, db.Model):
@@ -33,6 +39,13 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     partner: Mapped[Partner | None] = relationship()
+
+    def get_id(self) -> str:
+        """The session's user id: ``<id>.<password fingerprint>``.
+
+        A new password changes it, so every session opened with the old one ends.
+        """
+        return f"{self.id}.{password_fingerprint(self.password_hash)}"
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
