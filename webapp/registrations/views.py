@@ -1,5 +1,241 @@
-"""Registration form and the registrant's own page."""
+"""Registration form, confirmation and the registrant's own page (reached by secret link)."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+import json
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+
+from webapp.extensions import db, limiter
+from webapp.models import Event, Registration
+from webapp.public.views import all_regions, get_public_event_or_404
+from webapp.registrations import services
+from webapp.registrations.forms import (
+    OTHER_REGION,
+    ButtonForm,
+    EraseForm,
+    RegistrationForm,
+    registration_form,
+)
+from webapp.timezones import utcnow
 
 bp = Blueprint("registrations", __name__)
+bp.add_app_template_global(services.registration_closed_reason, "registration_closed_reason")
+
+# Pages reached by a secret link: never cached, never indexed, and the link never leaks
+# to another site through the Referer header (the join link is on one of them).
+PRIVATE_ENDPOINTS = {
+    "registrations.confirmation",
+    "registrations.manage",
+    "registrations.cancel",
+    "registrations.download",
+    "registrations.erase",
+}
+
+
+def _registration_limit() -> str:
+    return current_app.config["REGISTRATION_RATELIMIT"]
+
+
+limit_posts = limiter.limit(_registration_limit, methods=["POST"])
+
+
+@bp.after_request
+def private_headers(response: Response) -> Response:
+    if request.endpoint in PRIVATE_ENDPOINTS:
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def _seats_left(event: Event) -> int | None:
+    return services.seats_left(event, services.confirmed_counts([event.id]).get(event.id, 0))
+
+
+def _registration_or_404(token: str) -> Registration:
+    registration = services.find_by_token(token)
+    if registration is None:
+        abort(404)
+    return registration
+
+
+@bp.route("/events/<slug:slug>/register", methods=["GET", "POST"])
+@limit_posts
+def register(slug: str):
+    event = get_public_event_or_404(slug)
+    posted = request.method == "POST"
+    reason = services.registration_closed_reason(event, utcnow())
+    if reason:
+        return _closed(event, reason, posted)
+
+    questions = list(event.questions)
+    regions = all_regions()
+    form = registration_form(questions, regions)
+    if form.validate_on_submit():
+        if form.honeypot_filled:
+            abort(400)
+        try:
+            outcome = _register(event, form, questions, regions)
+        except services.RegistrationClosed as exc:
+            db.session.rollback()
+            return _closed(event, exc.message, posted)
+        except services.RegistrationError as exc:
+            db.session.rollback()
+            field = getattr(form, exc.field or "", None)
+            if field is not None:
+                field.errors = [*field.errors, exc.message]
+            else:
+                form.form_errors.append(exc.message)
+        else:
+            if not outcome.created:
+                return redirect(url_for(".link_sent", slug=event.slug), 303)
+            return redirect(url_for(".confirmation", token=outcome.registration.token), 303)
+    return render_template(
+        "registrations/register.html",
+        event=event,
+        form=form,
+        questions=questions,
+        seats_left=_seats_left(event),
+    ), (400 if posted else 200)
+
+
+def _register(event: Event, form: RegistrationForm, questions, regions):
+    by_code = {r.code: r for r in regions}
+    values = dict(
+        name=form.name.data,
+        email=form.email.data,
+        organisation=form.organisation.data or "",
+        stakeholder_type=form.stakeholder_type.data,
+        region=None if form.region.data == OTHER_REGION else by_code[form.region.data],
+        locale=str(get_locale() or "en"),
+        answers=form.answers(questions),
+        consent_at=utcnow(),
+        privacy_version=current_app.config["PRIVACY_NOTICE_VERSION"],
+    )
+    try:
+        outcome = services.register(event, **values)
+        db.session.commit()
+    except IntegrityError:
+        # The same address registered in a parallel request that slipped past the lock
+        # (only possible without one, e.g. another tool writing): answer as a repeat.
+        db.session.rollback()
+        outcome = services.register(db.session.get(Event, event.id), **values)
+        db.session.commit()
+    return outcome
+
+
+def _closed(event: Event, reason: str, posted: bool):
+    return render_template("registrations/closed.html", event=event, reason=reason), (
+        400 if posted else 200
+    )
+
+
+@bp.get("/events/<slug:slug>/register/link-sent")
+def link_sent(slug: str):
+    event = get_public_event_or_404(slug)
+    return render_template("registrations/link_sent.html", event=event)
+
+
+@bp.get("/registrations/<token>/confirmation")
+def confirmation(token: str):
+    registration = _registration_or_404(token)
+    return render_template(
+        "registrations/confirmation.html",
+        registration=registration,
+        event=registration.event,
+        position=services.waitlist_position(registration),
+    )
+
+
+@bp.get("/registrations/<token>")
+def manage(token: str):
+    return _manage_page(_registration_or_404(token), EraseForm())
+
+
+def _manage_page(registration: Registration, erase_form: EraseForm, status: int = 200):
+    event = registration.event
+    now = utcnow()
+    return render_template(
+        "registrations/manage.html",
+        registration=registration,
+        event=event,
+        position=services.waitlist_position(registration),
+        event_over=event.is_over(now),
+        show_join_link=bool(
+            registration.is_confirmed
+            and event.online_url
+            and event.is_online
+            and not event.is_cancelled
+            and not event.is_over(now)
+        ),
+        event_ics_url=(
+            url_for("feeds.event_ics", slug=event.slug)
+            if "feeds.event_ics" in current_app.view_functions and event.is_public
+            else None
+        ),
+        cancel_form=ButtonForm(),
+        erase_form=erase_form,
+    ), status
+
+
+@bp.post("/registrations/<token>/cancel")
+@limit_posts
+def cancel(token: str):
+    registration = _registration_or_404(token)
+    form = ButtonForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if not registration.is_active:
+        flash(_("This registration was already cancelled; nothing changed."), "warning")
+    elif registration.event.is_over(utcnow()):
+        flash(_("The event has already taken place; nothing changed."), "warning")
+    else:
+        services.cancel_registration(registration)
+        db.session.commit()
+        flash(_("Your registration is cancelled. We have sent you a confirmation."), "success")
+    return redirect(url_for(".manage", token=token), 303)
+
+
+@bp.get("/registrations/<token>/data.json")
+def download(token: str):
+    registration = _registration_or_404(token)
+    data = services.export_registration_data(registration)
+    return Response(
+        json.dumps(data, ensure_ascii=False, indent=2),
+        mimetype="application/json",
+        headers={
+            "Content-Disposition": (
+                f'attachment; filename="registration-{registration.event.slug}.json"'
+            )
+        },
+    )
+
+
+@bp.post("/registrations/<token>/erase")
+@limit_posts
+def erase(token: str):
+    registration = _registration_or_404(token)
+    if registration.erased_at is not None:
+        flash(_("Your personal data has already been erased."), "warning")
+        return redirect(url_for(".manage", token=token), 303)
+    form = EraseForm()
+    if not form.validate_on_submit():
+        return _manage_page(registration, form, 400)
+    services.erase_registration(registration)
+    db.session.commit()
+    flash(_("Your personal data has been erased."), "success")
+    return redirect(url_for(".manage", token=token), 303)

@@ -1,0 +1,216 @@
+"""Registration forms: the fixed fields, the event's own questions and the POST buttons."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    Field,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from webapp.formatting import STAKEHOLDER_LABELS
+from webapp.models import STAKEHOLDER_TYPES, Question, Region
+from webapp.registrations.services import InvalidEmail, normalise_email
+
+NAME_MAX = 200
+ORGANISATION_MAX = 200
+EMAIL_MAX = 254
+SHORT_ANSWER_MAX = 300
+LONG_ANSWER_MAX = 4000
+OTHER_REGION = "other"
+HONEYPOT_FIELD = "website"
+
+
+class ChoiceRadioField(RadioField):
+    """Radio buttons that may be left empty when the question is optional."""
+
+    def pre_validate(self, form):
+        if self.data in (None, "", "None"):
+            self.data = None
+            return
+        super().pre_validate(form)
+
+
+class CheckboxListField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def _email_syntax(form, field) -> None:
+    try:
+        field.data = normalise_email(field.data or "")
+    except InvalidEmail as exc:
+        raise ValidationError(exc.message) from exc
+
+
+class RegistrationForm(FlaskForm):
+    name = StringField(
+        _l("Your name"),
+        validators=[
+            DataRequired(_l("Enter your name.")),
+            Length(max=NAME_MAX, message=_l("A name has at most %(max)d characters.")),
+        ],
+        render_kw={"autocomplete": "name", "maxlength": NAME_MAX},
+    )
+    email = StringField(
+        _l("E-mail address"),
+        description=_l("We send your confirmation and your personal link here."),
+        validators=[
+            DataRequired(_l("Enter your e-mail address.")),
+            Length(max=EMAIL_MAX, message=_l("An e-mail address has at most %(max)d characters.")),
+            _email_syntax,
+        ],
+        render_kw={
+            "autocomplete": "email",
+            # Not type="email": browsers refuse internationalised addresses (josé@…).
+            "inputmode": "email",
+            "maxlength": EMAIL_MAX,
+            "spellcheck": "false",
+        },
+    )
+    organisation = StringField(
+        _l("Organisation"),
+        description=_l("Optional. The company, authority or body you represent."),
+        validators=[
+            Optional(),
+            Length(
+                max=ORGANISATION_MAX,
+                message=_l("An organisation name has at most %(max)d characters."),
+            ),
+        ],
+        render_kw={"autocomplete": "organization", "maxlength": ORGANISATION_MAX},
+    )
+    stakeholder_type = SelectField(
+        _l("Kind of organisation"),
+        choices=[("", _l("Choose one…"))] + [(t, STAKEHOLDER_LABELS[t]) for t in STAKEHOLDER_TYPES],
+        validators=[DataRequired(_l("Choose the kind of organisation you represent."))],
+        validate_choice=True,
+    )
+    region = SelectField(
+        _l("Where you come from"),
+        description=_l("The partner region you are based in, for the regions' reports."),
+        validators=[DataRequired(_l("Choose the region you are based in."))],
+    )
+    consent = BooleanField(
+        _l("I have read the privacy notice and agree that my data is used for this event."),
+        validators=[DataRequired(_l("Agree to the privacy notice to register."))],
+    )
+    # Left empty by people; filled by bots that fill every input they find.
+    website = StringField(
+        _l("Leave this field empty"),
+        validators=[Optional(), Length(max=200)],
+        render_kw={"autocomplete": "off", "tabindex": "-1"},
+    )
+
+    question_fields: list[str]
+
+    def set_regions(self, regions: Iterable[Region]) -> None:
+        self.region.choices = [("", _l("Choose one…"))]
+        self.region.choices += [(r.code, f"{r.name} ({r.country})") for r in regions]
+        self.region.choices += [(OTHER_REGION, _l("Other / outside the partnership"))]
+
+    @property
+    def honeypot_filled(self) -> bool:
+        return bool((self.website.data or "").strip())
+
+    def answers(self, questions: Sequence[Question]) -> dict[str, object]:
+        """The answers to the event's questions, keyed by question id (as a string)."""
+        answers: dict[str, object] = {}
+        for question in questions:
+            value = getattr(self, question.field_name).data
+            if question.kind == "multiple_choice":
+                value = list(value or [])
+                if not value:
+                    continue
+            elif isinstance(value, str):
+                value = value.strip()
+                if not value:
+                    continue
+            elif value is None:
+                continue
+            answers[str(question.id)] = value
+        return answers
+
+
+def _options(question: Question) -> list[tuple[str, str]]:
+    return [(str(option), str(option)) for option in (question.options or [])]
+
+
+def question_field(question: Question) -> Field:
+    """The form field asking ``question``."""
+    required = question.required
+    if question.kind == "short_text":
+        return StringField(
+            question.label,
+            validators=[
+                InputRequired(_l("Answer this question.")) if required else Optional(),
+                Length(
+                    max=SHORT_ANSWER_MAX, message=_l("An answer has at most %(max)d characters.")
+                ),
+            ],
+            render_kw={"maxlength": SHORT_ANSWER_MAX},
+        )
+    if question.kind == "long_text":
+        return TextAreaField(
+            question.label,
+            validators=[
+                InputRequired(_l("Answer this question.")) if required else Optional(),
+                Length(
+                    max=LONG_ANSWER_MAX, message=_l("An answer has at most %(max)d characters.")
+                ),
+            ],
+            render_kw={"maxlength": LONG_ANSWER_MAX},
+        )
+    if question.kind == "multiple_choice":
+        return CheckboxListField(
+            question.label,
+            choices=_options(question),
+            validators=[DataRequired(_l("Choose at least one answer."))] if required else [],
+            invalid_choice_message=_l("Choose among the answers offered."),
+        )
+    choices = (
+        [("yes", _l("Yes")), ("no", _l("No"))] if question.kind == "yes_no" else _options(question)
+    )
+    return ChoiceRadioField(
+        question.label,
+        choices=choices,
+        validators=[DataRequired(_l("Choose an answer."))] if required else [],
+        invalid_choice_message=_l("Choose among the answers offered."),
+    )
+
+
+def registration_form(
+    questions: Sequence[Question], regions: Iterable[Region], **kwargs
+) -> RegistrationForm:
+    """A registration form for an event with ``questions``."""
+
+    class EventRegistrationForm(RegistrationForm):
+        pass
+
+    for question in questions:
+        setattr(EventRegistrationForm, question.field_name, question_field(question))
+    form = EventRegistrationForm(**kwargs)
+    form.question_fields = [q.field_name for q in questions]
+    form.set_regions(regions)
+    return form
+
+
+class ButtonForm(FlaskForm):
+    """An empty form: CSRF protection for a POST-only button (cancel)."""
+
+
+class EraseForm(FlaskForm):
+    confirm = BooleanField(
+        _l("I understand that this cannot be undone."),
+        validators=[DataRequired(_l("Tick the box to confirm that you want your data erased."))],
+    )
