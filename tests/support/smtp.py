@@ -1,0 +1,75 @@
+"""A real SMTP server (aiosmtpd) on a loopback port, that can be stopped and started again."""
+
+from __future__ import annotations
+
+import email
+import threading
+from dataclasses import dataclass
+from email import policy
+from email.message import EmailMessage
+
+from aiosmtpd.controller import Controller
+
+from tests.support.gunicorn import free_port
+
+
+@dataclass
+class Received:
+    """One message as the server received it."""
+
+    mail_from: str
+    rcpt_tos: list[str]
+    message: EmailMessage
+
+
+class _Collector:
+    def __init__(self, inbox: list[Received], lock: threading.Lock) -> None:
+        self.inbox = inbox
+        self.lock = lock
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        parsed = email.message_from_bytes(envelope.original_content, policy=policy.default)
+        with self.lock:
+            self.inbox.append(Received(envelope.mail_from, list(envelope.rcpt_tos), parsed))
+        return "250 Message accepted for delivery"
+
+
+class SMTPServer:
+    """``start()``/``stop()`` on a fixed free port; ``messages`` is what arrived."""
+
+    def __init__(self, port: int | None = None) -> None:
+        self.host = "127.0.0.1"
+        self.port = port or free_port()
+        self._lock = threading.Lock()
+        self._inbox: list[Received] = []
+        self._controller: Controller | None = None
+
+    @property
+    def messages(self) -> list[Received]:
+        with self._lock:
+            return list(self._inbox)
+
+    def start(self) -> SMTPServer:
+        if self._controller is None:
+            self._controller = Controller(
+                _Collector(self._inbox, self._lock), hostname=self.host, port=self.port
+            )
+            self._controller.start()
+        return self
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+    def config(self) -> dict[str, object]:
+        """The app settings that send through this server."""
+        return {
+            "MAIL_BACKEND": "smtp",
+            "MAIL_SERVER": self.host,
+            "MAIL_PORT": self.port,
+            "MAIL_USE_TLS": False,
+            "MAIL_USE_SSL": False,
+            "MAIL_USERNAME": None,
+            "MAIL_TIMEOUT": 5,
+        }
