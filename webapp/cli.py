@@ -13,8 +13,12 @@ from webapp.models import ROLES, Partner, User
 
 
 def register(app: Flask) -> None:
+    from webapp.mail.commands import outbox, reminders
+
     app.cli.add_command(seed_demo)
     app.cli.add_command(create_user)
+    app.cli.add_command(outbox)
+    app.cli.add_command(reminders)
 
 
 @click.command("seed-demo")

@@ -13,7 +13,7 @@ from typing import Any
 from flask import current_app
 
 from webapp.extensions import db
-from webapp.models import Event, OutboxMessage, Registration
+from webapp.models import ACTIVE_STATUSES, Event, OutboxMessage, Registration, User
 
 # Every message a registrant can receive, by kind.
 REGISTRATION_MAIL_KINDS = (
@@ -43,12 +43,23 @@ def queue_mail(
     event: Event | None = None,
     reply_to: str | None = None,
     dedupe_key: str | None = None,
+    from_address: str | None = None,
 ) -> OutboxMessage:
-    """Add one message to the outbox (flushed, not committed)."""
+    """Add one message to the outbox (flushed, not committed).
+
+    With ``dedupe_key``, a message already queued under that key is returned instead
+    of a second one; the database's unique index refuses a twin queued concurrently.
+    """
+    if dedupe_key is not None:
+        existing = db.session.scalar(
+            db.select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key)
+        )
+        if existing is not None:
+            return existing
     message = OutboxMessage(
         kind=kind,
         to_address=to_address,
-        from_address=current_app.config["MAIL_DEFAULT_SENDER"],
+        from_address=from_address or current_app.config["MAIL_DEFAULT_SENDER"],
         reply_to=reply_to,
         subject=subject,
         body_text=body_text,
@@ -87,4 +98,68 @@ def queue_registration_mail(
         event=registration.event,
         reply_to=rendered.reply_to,
         dedupe_key=dedupe_key,
+        from_address=rendered.from_address,
     )
+
+
+def queue_event_notices(event: Event, kind: str, *, changes: Iterable[str] = ()) -> int:
+    """Queue ``event_changed`` or ``event_cancelled`` to everyone registered (not cancelled).
+
+    ``changes`` are the names of the changed ``Event`` fields (``starts_at``, ``venue``,
+    ``online_url``...); each reader sees them in their own language. Call it with the
+    registrations' statuses as they were, before any are cancelled with the event: those
+    holding a seat get the calendar file that updates or cancels it in their calendar.
+    """
+    if kind not in ("event_changed", "event_cancelled"):
+        raise ValueError(f"not an event notice: {kind!r}")
+    changes = list(changes)
+    registrations = db.session.scalars(
+        db.select(Registration)
+        .where(Registration.event_id == event.id, Registration.status.in_(ACTIVE_STATUSES))
+        .order_by(Registration.id)
+    )
+    count = 0
+    for registration in registrations:
+        queue_registration_mail(registration, kind, changes=changes)
+        count += 1
+    return count
+
+
+def notify_host_organisers(registration: Registration) -> list[OutboxMessage]:
+    """Tell the host partner's organisers of a new registration, if the event asks for it.
+
+    Each active account of the host partner gets a notice in its own language; a partner
+    without accounts gets one at ``Partner.email``. Calling it twice queues nothing new.
+    """
+    event = registration.event
+    if not event.notify_organisers:
+        return []
+    from webapp.mail.rendering import render_organiser_notice
+
+    partner = event.host_partner
+    organisers = db.session.scalars(
+        db.select(User)
+        .where(User.partner_id == partner.id, User.is_active.is_(True))
+        .order_by(User.id)
+    ).all()
+    recipients = [(user.email, user.name, user.locale, f"user:{user.id}") for user in organisers]
+    if not recipients and partner.email:
+        recipients = [(partner.email, partner.name, partner.region.locale, "partner")]
+    messages = []
+    for address, name, locale, who in recipients:
+        rendered = render_organiser_notice(registration, name=name, locale=locale)
+        messages.append(
+            queue_mail(
+                kind="organiser_notice",
+                to_address=address,
+                subject=rendered.subject,
+                body_text=rendered.text,
+                body_html=rendered.html,
+                registration=registration,
+                event=event,
+                reply_to=rendered.reply_to,
+                from_address=rendered.from_address,
+                dedupe_key=f"organiser_notice:{registration.id}:{who}",
+            )
+        )
+    return messages

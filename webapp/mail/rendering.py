@@ -1,26 +1,76 @@
-"""Rendering of registration e-mails (subject, text, HTML, attachments)."""
+"""Rendering of e-mails: subject, plain text, HTML and calendar file, in the reader's language.
+
+Each message kind has two templates, ``templates/mail/<kind>.txt`` and ``<kind>.html``,
+sharing ``_layout`` and partials. A registrant's message is rendered in the language
+they registered in (``Registration.locale``), with times in the event's zone and in the
+zone of the registrant's region; an organiser's notice in the organiser's language.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from email.headerregistry import Address
+from email.utils import parseaddr
 from typing import Any
 
-from webapp.models import Registration
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+
+from webapp.formatting import (
+    FORMAT_LABELS,
+    KIND_LABELS,
+    REGISTRATION_STATUS_LABELS,
+    STAKEHOLDER_LABELS,
+    event_when,
+    local_date_and_time,
+    local_time,
+    timezone_label,
+)
+from webapp.models import Event, Partner, Registration
+from webapp.registrations.services import waitlist_position
+from webapp.timezones import utc_to_local
 from webapp.urls import external_url
 
+SUBJECT_MAX_LENGTH = 300
+
 SUBJECTS = {
-    "confirmed": "Registration confirmed: {title}",
-    "waitlisted": "You are on the waiting list: {title}",
-    "promoted": "A seat is yours: {title}",
-    "pending": "Registration received, awaiting approval: {title}",
-    "approved": "Registration approved: {title}",
-    "rejected": "Registration not accepted: {title}",
-    "cancelled": "Registration cancelled: {title}",
-    "link_resent": "Your registration link: {title}",
-    "event_changed": "Event changed: {title}",
-    "event_cancelled": "Event cancelled: {title}",
-    "reminder": "Reminder: {title}",
+    "confirmed": _l("Registration confirmed: %(title)s"),
+    "waitlisted": _l("Waiting list, number %(position)s: %(title)s"),
+    "promoted": _l("A seat is now yours: %(title)s"),
+    "pending": _l("Registration received, awaiting approval: %(title)s"),
+    "approved": _l("Registration approved: %(title)s"),
+    "rejected": _l("Registration not accepted: %(title)s"),
+    "cancelled": _l("Registration cancelled: %(title)s"),
+    "link_resent": _l("Your registration link: %(title)s"),
+    "event_changed": _l("Event changed: %(title)s"),
+    "event_cancelled": _l("Event cancelled: %(title)s"),
+    "reminder": _l("Reminder: %(title)s, %(when)s"),
+    "organiser_notice": _l("New registration for %(title)s: %(name)s"),
 }
+
+# What changed, in words, for the field names an event change reports.
+CHANGE_LABELS = {
+    "title": _l("Title"),
+    "starts_at": _l("Date and time"),
+    "ends_at": _l("Date and time"),
+    "timezone": _l("Date and time"),
+    "all_day": _l("Date and time"),
+    "format": _l("Format (online or on site)"),
+    "venue": _l("Place"),
+    "address": _l("Place"),
+    "online_url": _l("Join link"),
+    "summary": _l("Description"),
+    "description": _l("Description"),
+    "capacity": _l("Number of seats"),
+}
+
+# Messages to people who hold a seat carry the event as a calendar file (a changed event
+# with a higher SEQUENCE, a cancelled one with STATUS:CANCELLED), so their calendar follows.
+CALENDAR_KINDS = frozenset(
+    {"confirmed", "promoted", "approved", "link_resent", "event_changed", "event_cancelled"}
+)
 
 
 @dataclass
@@ -30,14 +80,219 @@ class RenderedMail:
     html: str | None = None
     attachments: list[dict[str, Any]] = field(default_factory=list)
     reply_to: str | None = None
+    from_address: str | None = None
+
+
+def mail_language(locale: str | None) -> str:
+    """The language a message is written in: the reader's, if the site speaks it."""
+    languages = current_app.config["LANGUAGES"]
+    language = (locale or "").replace("-", "_").split("_")[0].lower()
+    return language if language in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def sender_of(partner: Partner) -> tuple[str, str | None]:
+    """``From`` and ``Reply-To`` of a message sent on behalf of ``partner``.
+
+    The address is always the site's own (``MAIL_DEFAULT_SENDER``), so SPF and DMARC
+    pass; the name is the partner's, and replies go to the partner when it has an address.
+    """
+    _name, address = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])
+    from_address = str(Address(display_name=_one_line(partner.name), addr_spec=address))
+    return from_address, (partner.email or None)
 
 
 def render_registration_mail(
     registration: Registration, kind: str, *, changes: list[str]
 ) -> RenderedMail:
+    """The message of ``kind`` for ``registration``, in the registrant's language."""
     event = registration.event
-    link = external_url("registrations.manage", token=registration.token)
-    lines = [f"Dear {registration.name},", "", SUBJECTS[kind].format(title=event.title), ""]
-    lines += [f"- {change}" for change in changes]
-    lines += ["", f"Your registration: {link}"]
-    return RenderedMail(subject=SUBJECTS[kind].format(title=event.title), text="\n".join(lines))
+    language = mail_language(registration.locale)
+    attachments = []
+    if _carries_calendar(registration, kind):
+        attachment = calendar_attachment(event, personal=kind != "event_cancelled")
+        if attachment is not None:
+            attachments.append(attachment)
+    with force_locale(language):
+        context = _registration_context(registration, kind, changes, language)
+        subject = _subject(kind, **context.pop("subject_values"))
+        text, html = _render_pair(
+            kind, subject=subject, language=language, has_calendar=bool(attachments), **context
+        )
+    from_address, reply_to = sender_of(event.host_partner)
+    return RenderedMail(
+        subject=subject,
+        text=text,
+        html=html,
+        attachments=attachments,
+        reply_to=reply_to,
+        from_address=from_address,
+    )
+
+
+def render_organiser_notice(registration: Registration, *, name: str, locale: str) -> RenderedMail:
+    """The "new registration" notice to one organiser (``name``) of the host partner."""
+    event = registration.event
+    language = mail_language(locale)
+    with force_locale(language):
+        title = event_title(event, language)
+        context = {
+            "recipient_name": name,
+            "registration": registration,
+            "event": event,
+            "title": title,
+            "when_event": _when_in_event_zone(event),
+            "status_label": REGISTRATION_STATUS_LABELS.get(registration.status, ""),
+            "stakeholder_label": STAKEHOLDER_LABELS.get(registration.stakeholder_type, ""),
+            "region_name": registration.region.name if registration.region else "",
+            "registrations_url": organiser_registrations_url(event),
+            "host_name": event.host_partner.name,
+            "event_url": external_url("public.event_detail", slug=event.slug),
+        }
+        subject = _subject("organiser_notice", title=title, name=_one_line(registration.name))
+        text, html = _render_pair("organiser_notice", subject=subject, language=language, **context)
+    from_address, _reply_to = sender_of(event.host_partner)
+    return RenderedMail(
+        subject=subject,
+        text=text,
+        html=html,
+        # The organiser answers the registrant directly.
+        reply_to=registration.email,
+        from_address=from_address,
+    )
+
+
+def organiser_registrations_url(event: Event) -> str:
+    """Where organisers see the event's registrations (the public page if that is missing)."""
+    for endpoint in ("organiser.event_registrations", "organiser.registrations"):
+        if endpoint in current_app.view_functions:
+            return external_url(endpoint, slug=event.slug)
+    return external_url("public.event_detail", slug=event.slug)
+
+
+def calendar_attachment(event: Event, *, personal: bool) -> dict[str, Any] | None:
+    """The event as an ``.ics`` attachment (the feeds' UID and SEQUENCE)."""
+    try:
+        from webapp.feeds.services import event_ics
+    except ImportError:  # the calendar builder ships with the feeds
+        return None
+    content = event_ics(event, personal=personal, method="PUBLISH")
+    return {
+        "filename": f"{event.slug}.ics",
+        "content_type": "text/calendar; method=PUBLISH; charset=utf-8",
+        "content": content.decode("utf-8"),
+    }
+
+
+def event_title(event: Event, language: str) -> str:
+    return _one_line(event.localized("title", language))
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def _registration_context(
+    registration: Registration, kind: str, changes: list[str], language: str
+) -> dict[str, Any]:
+    event = registration.event
+    title = event_title(event, language)
+    position = waitlist_position(registration) if kind == "waitlisted" else None
+    region = registration.region
+    when_registrant = None
+    if region is not None and _differs_from_event_zone(event, region.timezone):
+        when_registrant = _when_in_zone(event, region.timezone)
+    seat_held = registration.is_confirmed and kind != "event_cancelled"
+    change_labels: list[str] = []
+    for change in changes:
+        label = str(CHANGE_LABELS.get(change, change))
+        if label not in change_labels:
+            change_labels.append(label)
+    when_short = local_date_and_time(event.starts_at, _reader_zone(registration))
+    return {
+        "recipient_name": registration.name,
+        "registration": registration,
+        "event": event,
+        "title": title,
+        "kind_label": KIND_LABELS.get(event.kind, ""),
+        "format_label": FORMAT_LABELS.get(event.format, ""),
+        "when_event": _when_in_event_zone(event),
+        "when_registrant": when_registrant,
+        "region_name": region.name if region else "",
+        "place": ", ".join(p for p in (event.venue, event.address) if p) if event.is_onsite else "",
+        "join_url": event.online_url if (seat_held and event.is_online) else "",
+        "join_link_later": event.is_online and not seat_held and kind != "event_cancelled",
+        "manage_url": external_url("registrations.manage", token=registration.token),
+        "event_url": external_url("public.event_detail", slug=event.slug),
+        "catalogue_url": external_url("public.catalogue"),
+        "host_name": event.host_partner.name,
+        "status_label": REGISTRATION_STATUS_LABELS.get(registration.status, ""),
+        "position": position,
+        "changes": change_labels,
+        "reminder_hours": event.reminder_hours,
+        "when_short": when_short,
+        "subject_values": {"title": title, "position": position or 0, "when": when_short},
+    }
+
+
+def _reader_zone(registration: Registration) -> str:
+    region = registration.region
+    return region.timezone if region is not None else registration.event.timezone
+
+
+def _carries_calendar(registration: Registration, kind: str) -> bool:
+    return kind in CALENDAR_KINDS and registration.is_confirmed
+
+
+def _when_in_event_zone(event: Event) -> str:
+    if event.all_day:
+        return event_when(event)
+    return f"{event_when(event)} ({timezone_label(event.timezone, event.starts_at)})"
+
+
+def _differs_from_event_zone(event: Event, tz_name: str) -> bool:
+    """Whether the event's clock times read differently in ``tz_name``."""
+    if event.all_day or tz_name == event.timezone:
+        return False
+    return any(
+        utc_to_local(instant, tz_name).replace(tzinfo=None)
+        != utc_to_local(instant, event.timezone).replace(tzinfo=None)
+        for instant in (event.starts_at, event.ends_at)
+    )
+
+
+def _when_in_zone(event: Event, tz_name: str) -> str:
+    start = utc_to_local(event.starts_at, tz_name)
+    end = utc_to_local(event.ends_at, tz_name)
+    if start.date() == end.date():
+        span = (
+            f"{local_date_and_time(event.starts_at, tz_name)}–{local_time(event.ends_at, tz_name)}"
+        )
+    else:
+        span = (
+            f"{local_date_and_time(event.starts_at, tz_name)} – "
+            f"{local_date_and_time(event.ends_at, tz_name)}"
+        )
+    return f"{span} ({timezone_label(tz_name, event.starts_at)})"
+
+
+def _subject(kind: str, **values: Any) -> str:
+    subject = _one_line(str(SUBJECTS[kind]) % values)
+    if len(subject) > SUBJECT_MAX_LENGTH:
+        subject = subject[: SUBJECT_MAX_LENGTH - 1].rstrip() + "…"
+    return subject
+
+
+def _render_pair(kind: str, **context: Any) -> tuple[str, str]:
+    env = current_app.jinja_env
+    text = env.get_template(f"mail/{kind}.txt").render(**context)
+    html = env.get_template(f"mail/{kind}.html").render(**context)
+    return _tidy_text(text), html
+
+
+def _tidy_text(text: str) -> str:
+    lines = [line.rstrip() for line in text.strip().splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)) + "\n"
+
+
+def _one_line(value: str) -> str:
+    """Header-safe: no line breaks, no runs of blanks."""
+    return " ".join((value or "").split())
