@@ -314,3 +314,18 @@ def login(app, client):
         return user
 
     return log_in
+
+
+@pytest.fixture
+def smtp_server(app):
+    """A real SMTP server (aiosmtpd) on a loopback port; the app sends through it.
+
+    ``smtp_server.messages`` lists what arrived; ``stop()`` and ``start()`` take it down
+    and bring it back on the same port (a refused connection in between).
+    """
+    from tests.support.smtp import SMTPServer
+
+    server = SMTPServer().start()
+    app.config.update(server.config())
+    yield server
+    server.stop()
