@@ -1,5 +1,711 @@
-"""Organiser workspace views."""
+"""Organiser workspace views: login, dashboard and event scheduling.
 
-from flask import Blueprint
+Registration management (``organiser.registrations.*``) and user administration
+(``organiser.users.*``) are nested blueprints; every route of all three requires a
+logged-in, active organiser (``require_login`` below) and checks its own permission.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import or_
+from sqlalchemy.orm import joinedload, selectinload
+
+from webapp.audit import audit_trail
+from webapp.extensions import db, limiter
+from webapp.models import EVENT_STATUSES, Event, Partner, Region
+from webapp.organiser import services
+from webapp.organiser.access import (
+    can_edit_event,
+    can_host_as,
+    can_view_registrations,
+    get_event_for_edit_or_403,
+    get_event_or_404,
+)
+from webapp.organiser.accounts import (
+    AccountError,
+    authenticate,
+    set_password,
+    user_for_set_password_token,
+)
+from webapp.organiser.forms import (
+    CancelEventForm,
+    EmptyForm,
+    EventForm,
+    LoginForm,
+    SetPasswordForm,
+    choices,
+)
+from webapp.organiser.registration_views import bp as registrations_bp
+from webapp.organiser.user_views import bp as users_bp
+from webapp.registrations.services import seats_left, status_counts
+from webapp.timezones import (
+    InvalidLocalTime,
+    is_valid_timezone,
+    is_within_hours,
+    local_to_utc,
+    selectable_timezones,
+    times_in_regions,
+    utc_to_local,
+    utcnow,
+)
 
 bp = Blueprint("organiser", __name__, url_prefix="/organiser")
+bp.register_blueprint(registrations_bp)
+bp.register_blueprint(users_bp)
+
+PUBLIC_ENDPOINTS = {"organiser.login", "organiser.set_password"}
+DEFAULT_TIMEZONE = "Europe/Brussels"
+
+
+@bp.before_request
+def require_login():
+    """Every organiser page needs a logged-in, active account (else: the login page)."""
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    return None
+
+
+@bp.after_request
+def no_store(response):
+    # Organiser pages show personal data: never keep them in shared caches or history.
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+EVENT_STATUS_LABELS = {
+    "draft": _l("Draft"),
+    "published": _l("Published"),
+    "cancelled": _l("Cancelled"),
+}
+AUDIT_ACTION_LABELS = {
+    "event.created": _l("Created the event"),
+    "event.updated": _l("Changed the event"),
+    "event.published": _l("Published the event"),
+    "event.cancelled": _l("Cancelled the event"),
+    "event.duplicated": _l("Created this event as a copy"),
+    "event.copied": _l("Copied the event"),
+    "registration.approved": _l("Approved a registration"),
+    "registration.rejected": _l("Turned down a registration"),
+    "registration.confirmed": _l("Gave a seat from the waiting list"),
+    "registration.cancelled": _l("Cancelled a registration"),
+    "registration.link_resent": _l("Resent a registration link"),
+    "registration.added": _l("Added a registration"),
+}
+
+
+@bp.app_context_processor
+def organiser_labels() -> dict[str, object]:
+    return {"EVENT_STATUS_LABELS": EVENT_STATUS_LABELS, "AUDIT_ACTION_LABELS": AUDIT_ACTION_LABELS}
+
+
+def all_regions() -> list[Region]:
+    return list(db.session.scalars(db.select(Region).order_by(Region.code)))
+
+
+# --- login ------------------------------------------------------------------------------
+
+
+def _safe_next(target: str | None) -> str | None:
+    """``target`` if it is a path on this site (never another host)."""
+    if not target or len(target) > 2000 or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATELIMIT"], methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("organiser.dashboard"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = authenticate(form.email.data, form.password.data)
+        if user is not None:
+            session.clear()
+            login_user(user)
+            session.permanent = True  # idle timeout: PERMANENT_SESSION_LIFETIME
+            return redirect(_safe_next(request.args.get("next")) or url_for("organiser.dashboard"))
+        # The same answer whether the address is unknown or the password wrong.
+        form.form_errors.append(_("The e-mail address or the password is not right."))
+    return render_template("organiser/login.html", form=form)
+
+
+@bp.post("/logout")
+def logout():
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    logout_user()
+    session.clear()
+    flash(_("You have been logged out."), "success")
+    return redirect(url_for("organiser.login"))
+
+
+@bp.route("/set-password/<token>", methods=["GET", "POST"], endpoint="set_password")
+def set_password_view(token: str):
+    user = user_for_set_password_token(token)
+    if user is None:
+        return render_template("organiser/set_password_invalid.html"), 404
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            set_password(user, form.password.data)
+        except AccountError as error:
+            form.password.errors = [*form.password.errors, str(error)]
+        else:
+            db.session.commit()
+            logout_user()
+            session.clear()
+            flash(_("Your password is set. You can log in now."), "success")
+            return redirect(url_for("organiser.login"))
+    return render_template("organiser/set_password.html", form=form, user=user)
+
+
+# --- dashboard and lists ----------------------------------------------------------------
+
+
+def _with_counts(events: list[Event]) -> list[dict]:
+    counts = status_counts(e.id for e in events)
+    return [
+        {
+            "event": e,
+            "counts": counts[e.id],
+            "seats_left": seats_left(e, counts[e.id]["confirmed"]),
+            "can_edit": can_edit_event(current_user, e),
+        }
+        for e in events
+    ]
+
+
+def _event_list_options():
+    return (
+        joinedload(Event.host_partner).joinedload(Partner.region),
+        selectinload(Event.regions),
+    )
+
+
+@bp.get("/")
+def dashboard():
+    now = utcnow()
+    stmt = (
+        db.select(Event)
+        .where(Event.ends_at >= now)
+        .options(*_event_list_options())
+        .order_by(Event.starts_at, Event.id)
+        .limit(100)
+    )
+    region = current_user.partner.region if current_user.partner else None
+    if region is not None:
+        stmt = stmt.where(
+            or_(
+                Event.regions.any(Region.id == region.id),
+                Event.host_partner.has(Partner.region_id == region.id),
+            )
+        )
+    rows = _with_counts(list(db.session.scalars(stmt)))
+    return render_template("organiser/dashboard.html", rows=rows, region=region)
+
+
+@bp.get("/events")
+def events():
+    regions = all_regions()
+    codes = {r.code for r in regions}
+    region = (request.args.get("region") or "").upper()
+    status = request.args.get("status") or ""
+    when = request.args.get("when") or "upcoming"
+    q = " ".join((request.args.get("q") or "").split())[:100]
+    problems = []
+    stmt = db.select(Event).options(*_event_list_options())
+    if region:
+        if region in codes:
+            stmt = stmt.where(Event.regions.any(Region.code == region))
+        else:
+            problems.append(_("There is no region “%(code)s”; showing all regions.", code=region))
+            region = ""
+    if status:
+        if status in EVENT_STATUSES:
+            stmt = stmt.where(Event.status == status)
+        else:
+            problems.append(_("Unknown status; showing every status."))
+            status = ""
+    now = utcnow()
+    if when == "past":
+        stmt = stmt.where(Event.ends_at < now).order_by(Event.starts_at.desc(), Event.id.desc())
+    else:
+        when = "upcoming"
+        stmt = stmt.where(Event.ends_at >= now).order_by(Event.starts_at, Event.id)
+    if q:
+        pattern = "%" + q.lower().replace("\\", "").replace("%", "").replace("_", "") + "%"
+        stmt = stmt.where(db.func.lower(Event.title).like(pattern))
+    rows = _with_counts(list(db.session.scalars(stmt.limit(200))))
+    return render_template(
+        "organiser/events.html",
+        rows=rows,
+        regions=regions,
+        filters={"region": region, "status": status, "when": when, "q": q},
+        problems=problems,
+    )
+
+
+# --- the event form -----------------------------------------------------------------------
+
+
+def _host_choices(event: Event | None) -> list[Partner]:
+    partners = list(db.session.scalars(db.select(Partner).order_by(Partner.name)))
+    allowed = [p for p in partners if can_host_as(current_user, p)]
+    if event is not None and event.host_partner not in allowed:
+        allowed.insert(0, event.host_partner)
+    return allowed
+
+
+def _prepare_form(form: EventForm, regions: list[Region], event: Event | None) -> None:
+    zones = selectable_timezones()
+    current = form.timezone.data
+    if current and is_valid_timezone(current) and current not in zones:
+        zones = [current, *zones]
+    form.timezone.choices = choices((z, z.replace("_", " ")) for z in zones)
+    form.regions.choices = choices((r.code, f"{r.name} ({r.code})") for r in regions)
+    form.host_partner.choices = choices((p.short_name, p.name) for p in _host_choices(event))
+
+
+def _initial_data(event: Event | None) -> dict:
+    if event is None:
+        partner = current_user.partner
+        tz = partner.region.timezone if partner else DEFAULT_TIMEZONE
+        return {
+            "timezone": tz,
+            "regions": [partner.region.code] if partner else [],
+            "host_partner": partner.short_name if partner else None,
+            "status": "draft",
+            "format": "online",
+            "reminder_hours": 24,
+            "kind": "webinar",
+        }
+
+    def local(value: datetime | None) -> datetime | None:
+        return utc_to_local(value, event.timezone).replace(tzinfo=None) if value else None
+
+    ends_local = local(event.ends_at)
+    if event.all_day:
+        ends_local = ends_local - timedelta(days=1)
+    return {
+        "kind": event.kind,
+        "title": event.title,
+        "summary": event.summary,
+        "description": event.description,
+        "timezone": event.timezone,
+        "starts_local": local(event.starts_at),
+        "ends_local": ends_local,
+        "all_day": event.all_day,
+        "format": event.format,
+        "venue": event.venue,
+        "address": event.address,
+        "online_url": event.online_url,
+        "capacity": event.capacity,
+        "registration_opens_local": local(event.registration_opens_at),
+        "registration_closes_local": local(event.registration_closes_at),
+        "requires_approval": event.requires_approval,
+        "visibility": event.visibility,
+        "status": event.status if event.status != "cancelled" else "published",
+        "regions": event.region_codes,
+        "host_partner": event.host_partner.short_name,
+        "reminder_hours": event.reminder_hours,
+        "notify_organisers": event.notify_organisers,
+        "translations": event.translations or {},
+        "questions": [
+            {
+                "id": str(q.id),
+                "label": q.label,
+                "kind": q.kind,
+                "required": q.required,
+                "options": "\n".join(q.options or []),
+                "position": i + 1,
+            }
+            for i, q in enumerate(event.questions)
+        ],
+    }
+
+
+class FormProblem(Exception):
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def _to_utc(form: EventForm, field_name: str, wall: datetime, tz: str) -> datetime:
+    try:
+        return local_to_utc(wall, tz)
+    except InvalidLocalTime as error:
+        raise FormProblem(
+            field_name,
+            _(
+                "%(time)s does not exist in %(zone)s: the clocks go forward that night. "
+                "Choose another time.",
+                time=wall.strftime("%Y-%m-%d %H:%M"),
+                zone=tz,
+            ),
+        ) from error
+
+
+def _form_times(form: EventForm) -> tuple[datetime, datetime]:
+    """Start and end as aware UTC from the form's wall-clock times and zone."""
+    tz = form.timezone.data
+    start, end = form.starts_local.data, form.ends_local.data
+    if form.all_day.data:
+        start = datetime.combine(start.date(), time(0))
+        end = datetime.combine(end.date(), time(0)) + timedelta(days=1)
+        if end <= start:
+            raise FormProblem("ends_local", _("The last day cannot be before the first day."))
+    starts_at = _to_utc(form, "starts_local", start, tz)
+    ends_at = _to_utc(form, "ends_local", end, tz)
+    if ends_at <= starts_at:
+        raise FormProblem("ends_local", _("The end must be after the start."))
+    return starts_at, ends_at
+
+
+def _question_data(form: EventForm) -> list[services.QuestionData]:
+    entries = []
+    for index, entry in enumerate(form.questions.entries):
+        sub = entry.form
+        label = (sub.label.data or "").strip()
+        if sub.remove.data or not label:
+            if not label and sub.id.data and not sub.remove.data:
+                raise FormProblem("questions", _("A question needs its text; or tick “Remove”."))
+            continue
+        options = [line.strip() for line in (sub.options.data or "").splitlines() if line.strip()]
+        if sub.kind.data not in ("single_choice", "multiple_choice"):
+            options = []
+        position = sub.position.data or index + 1
+        entries.append(
+            (
+                position,
+                index,
+                services.QuestionData(
+                    id=int(sub.id.data) if sub.id.data else None,
+                    label=label,
+                    kind=sub.kind.data,
+                    required=bool(sub.required.data),
+                    options=options,
+                ),
+            )
+        )
+    entries.sort(key=lambda item: (item[0], item[1]))
+    return [data for _position, _index, data in entries]
+
+
+def _event_data(form: EventForm, regions: list[Region], event: Event | None) -> services.EventData:
+    starts_at, ends_at = _form_times(form)
+    tz = form.timezone.data
+    opens = form.registration_opens_local.data
+    closes = form.registration_closes_local.data
+    by_code = {r.code: r for r in regions}
+    hosts = {p.short_name: p for p in _host_choices(event)}
+    return services.EventData(
+        kind=form.kind.data,
+        title=form.title.data.strip(),
+        summary=(form.summary.data or "").strip(),
+        description=(form.description.data or "").strip(),
+        starts_at=starts_at,
+        ends_at=ends_at,
+        timezone=tz,
+        all_day=bool(form.all_day.data),
+        format=form.format.data,
+        venue=(form.venue.data or "").strip(),
+        address=(form.address.data or "").strip(),
+        online_url=(form.online_url.data or "").strip(),
+        capacity=form.capacity.data,
+        registration_opens_at=_to_utc(form, "registration_opens_local", opens, tz)
+        if opens
+        else None,
+        registration_closes_at=_to_utc(form, "registration_closes_local", closes, tz)
+        if closes
+        else None,
+        requires_approval=bool(form.requires_approval.data),
+        visibility=form.visibility.data,
+        status=form.status.data,
+        reminder_hours=form.reminder_hours.data,
+        notify_organisers=bool(form.notify_organisers.data),
+        translations={
+            language: {
+                name: sub.data or ""
+                for name, sub in form.translations[language].form._fields.items()
+            }
+            for language in services.TRANSLATION_LANGUAGES
+        },
+        host_partner=hosts[form.host_partner.data],
+        regions=[by_code[c] for c in form.regions.data],
+        questions=_question_data(form),
+    )
+
+
+def _add_error(form: EventForm, field: str | None, message: str) -> None:
+    target = getattr(form, field, None) if field else None
+    if target is None:
+        form.form_errors.append(message)
+    else:
+        target.errors = [*target.errors, message]
+
+
+def _time_preview(form: EventForm, regions: list[Region], exclude_event_id: int | None):
+    """The five regions' local times and the warnings, when the times can be read."""
+    for name in ("timezone", "starts_local", "ends_local"):
+        field = getattr(form, name)
+        if field.errors or field.data is None:
+            return None
+    if not is_valid_timezone(form.timezone.data):
+        return None
+    try:
+        starts_at, ends_at = _form_times(form)
+    except FormProblem as problem:
+        _add_error(form, problem.field, problem.message)
+        return None
+    served_codes = set(form.regions.data or [])
+    served = [r for r in regions if r.code in served_codes]
+    return {
+        "starts_at": starts_at,
+        "ends_at": ends_at,
+        "rows": _region_rows(starts_at, ends_at, regions, served_codes, form.all_day.data),
+        "warnings": services.scheduling_warnings(
+            starts_at,
+            ends_at,
+            served,
+            all_day=bool(form.all_day.data),
+            exclude_event_id=exclude_event_id,
+        ),
+    }
+
+
+def _region_rows(starts_at, ends_at, regions, served_codes, all_day=False) -> list[dict]:
+    rows = []
+    for start, end in zip(
+        times_in_regions(starts_at, regions), times_in_regions(ends_at, regions), strict=True
+    ):
+        same_day = start.local.date() == end.local.date()
+        rows.append(
+            {
+                "region": start,
+                "start": start.local,
+                "end": end.local,
+                "served": start.code in served_codes,
+                "outside_hours": not all_day
+                and (
+                    not is_within_hours(start.local, *services.WORKING_HOURS)
+                    or (same_day and not is_within_hours(end.local, *services.WORKING_HOURS))
+                ),
+            }
+        )
+    return rows
+
+
+def _validate_for_preview(form: EventForm) -> None:
+    for name in ("timezone", "starts_local", "ends_local", "regions"):
+        getattr(form, name).validate(form)
+
+
+def _event_form_page(event: Event | None):
+    regions = all_regions()
+    if request.method == "POST":
+        form = EventForm()
+    else:
+        form = EventForm(data=_initial_data(event))
+    _prepare_form(form, regions, event)
+    if not form.host_partner.choices:
+        abort(403)
+    preview = None
+    if request.method == "POST":
+        if form.create_jitsi.data:
+            form.online_url.data = services.jitsi_room_url()
+            form.online_url.raw_data = [form.online_url.data]
+            flash(_("A Jitsi Meet room was created. Save the event to keep it."), "success")
+        elif form.add_question.data:
+            if len(form.questions.entries) < form.questions.max_entries:
+                form.questions.append_entry()
+        elif form.check_times.data:
+            _validate_for_preview(form)
+            preview = _time_preview(form, regions, event.id if event else None)
+        elif form.validate():
+            try:
+                data = _event_data(form, regions, event)
+                if event is None:
+                    if not can_host_as(current_user, data.host_partner):
+                        abort(403)
+                    saved = services.create_event(data, actor=current_user)
+                    message = _("The event was created.")
+                else:
+                    result = services.update_event(event, data, actor=current_user)
+                    saved = event
+                    message = _("The event was saved.")
+                    if result.notified:
+                        message += " " + _(
+                            "%(n)d registrants will be told about the change.", n=result.notified
+                        )
+                    if result.promoted:
+                        message += " " + _(
+                            "%(n)d people moved up from the waiting list.", n=result.promoted
+                        )
+                warnings = services.scheduling_warnings(
+                    data.starts_at,
+                    data.ends_at,
+                    data.regions,
+                    all_day=data.all_day,
+                    exclude_event_id=saved.id,
+                )
+            except FormProblem as problem:
+                db.session.rollback()
+                _add_error(form, problem.field, problem.message)
+            except services.SchedulingError as error:
+                db.session.rollback()
+                _add_error(form, error.field, str(error))
+            else:
+                db.session.commit()
+                flash(message, "success")
+                for warning in warnings:
+                    flash(warning.message, "warning")
+                return redirect(url_for("organiser.event_detail", event_id=saved.id))
+        if preview is None and not (form.create_jitsi.data or form.add_question.data):
+            preview = _time_preview(form, regions, event.id if event else None)
+    elif event is not None:
+        preview = _time_preview(form, regions, event.id)
+    return render_template(
+        "organiser/event_form.html",
+        form=form,
+        event=event,
+        preview=preview,
+        languages=services.TRANSLATION_LANGUAGES,
+    )
+
+
+@bp.route("/events/new", methods=["GET", "POST"])
+def event_new():
+    return _event_form_page(None)
+
+
+@bp.route("/events/<int:event_id>/edit", methods=["GET", "POST"])
+def event_edit(event_id: int):
+    event = get_event_for_edit_or_403(event_id)
+    return _event_form_page(event)
+
+
+# --- one event ----------------------------------------------------------------------------
+
+
+@bp.get("/events/<int:event_id>")
+def event_detail(event_id: int):
+    event = get_event_or_404(event_id)
+    regions = all_regions()
+    counts = status_counts([event.id])[event.id]
+    return render_template(
+        "organiser/event.html",
+        event=event,
+        counts=counts,
+        seats_left=seats_left(event, counts["confirmed"]),
+        rows=_region_rows(
+            event.starts_at, event.ends_at, regions, set(event.region_codes), event.all_day
+        ),
+        can_edit=can_edit_event(current_user, event),
+        can_see_registrations=can_view_registrations(current_user, event),
+        audit=audit_trail(event) if can_edit_event(current_user, event) else [],
+        action_form=EmptyForm(),
+    )
+
+
+def _action(event_id: int, action, success: str):
+    event = get_event_for_edit_or_403(event_id)
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        result = action(event)
+    except services.SchedulingError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("organiser.event_detail", event_id=event_id))
+    db.session.commit()
+    flash(success, "success")
+    return result
+
+
+@bp.post("/events/<int:event_id>/publish")
+def event_publish(event_id: int):
+    result = _action(
+        event_id,
+        lambda e: services.publish_event(e, actor=current_user),
+        _("The event is published: it is in the catalogue and the calendar feeds."),
+    )
+    return result or redirect(url_for("organiser.event_detail", event_id=event_id))
+
+
+@bp.route("/events/<int:event_id>/cancel", methods=["GET", "POST"])
+def event_cancel(event_id: int):
+    event = get_event_for_edit_or_403(event_id)
+    form = CancelEventForm()
+    if event.is_cancelled:
+        flash(_("This event is already cancelled."), "error")
+        return redirect(url_for("organiser.event_detail", event_id=event.id))
+    if form.validate_on_submit():
+        notified = services.cancel_event(
+            event, actor=current_user, reason=(form.reason.data or "").strip()
+        )
+        db.session.commit()
+        flash(_("The event is cancelled. %(n)d registrants will be told.", n=notified), "success")
+        return redirect(url_for("organiser.event_detail", event_id=event.id))
+    counts = status_counts([event.id])[event.id]
+    return render_template("organiser/cancel.html", event=event, form=form, counts=counts)
+
+
+@bp.post("/events/<int:event_id>/duplicate")
+def event_duplicate(event_id: int):
+    event = get_event_or_404(event_id)
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    host = event.host_partner
+    if not can_host_as(current_user, host):
+        # Organisers may copy any event they can see, as a draft of their own partner.
+        if current_user.partner is None:
+            abort(403)
+        host = current_user.partner
+    copy = services.duplicate_event(event, actor=current_user, host_partner=host)
+    db.session.commit()
+    flash(_("This is a draft copy. Check the dates, then save or publish it."), "success")
+    return redirect(url_for("organiser.event_edit", event_id=copy.id))
+
+
+@bp.post("/events/<int:event_id>/delete")
+def event_delete(event_id: int):
+    event = get_event_for_edit_or_403(event_id)
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        services.delete_event(event, actor=current_user)
+    except services.SchedulingError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("organiser.event_detail", event_id=event_id))
+    db.session.commit()
+    flash(_("The draft was deleted."), "success")
+    return redirect(url_for("organiser.dashboard"))

@@ -1,0 +1,322 @@
+"""Forms of the organiser workspace (shape and field checks only; rules live in services)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    EmailField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import (
+    URL,
+    DataRequired,
+    Email,
+    EqualTo,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from webapp.formatting import FORMAT_LABELS, KIND_LABELS
+from webapp.models import QUESTION_KINDS, ROLES, STAKEHOLDER_TYPES
+from webapp.timezones import is_valid_timezone
+
+LOCAL_TIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
+LANGUAGE_NAMES = {
+    "hu": _l("Hungarian"),
+    "it": _l("Italian"),
+    "pl": _l("Polish"),
+    "es": _l("Spanish"),
+    "lt": _l("Lithuanian"),
+}
+QUESTION_KIND_LABELS = {
+    "short_text": _l("Short text"),
+    "long_text": _l("Long text"),
+    "single_choice": _l("One choice from a list"),
+    "multiple_choice": _l("Several choices from a list"),
+    "yes_no": _l("Yes or no"),
+}
+MAX_OPTIONS = 30
+MAX_QUESTIONS = 30
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """Select options from ``(value, label)`` pairs."""
+    return [SelectChoice(str(value), label) for value, label in pairs]
+
+
+class EmptyForm(FlaskForm):
+    """CSRF protection for buttons that only POST (cancel, approve, log out)."""
+
+
+class CheckboxListField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+
+
+def _options_text(form, field) -> None:
+    options = [line.strip() for line in (field.data or "").splitlines() if line.strip()]
+    if len(options) > MAX_OPTIONS:
+        raise ValidationError(_l("At most %(n)d options.", n=MAX_OPTIONS))
+    if any(len(o) > 200 for o in options):
+        raise ValidationError(_l("Each option may be at most 200 characters long."))
+    if len(set(options)) != len(options):
+        raise ValidationError(_l("Each option must be different."))
+
+
+class QuestionForm(Form):
+    """One custom registration question (a sub-form of the event form, no CSRF of its own)."""
+
+    id = HiddenField()
+    label = StringField(_l("Question"), validators=[Optional(), Length(max=300)])
+    kind = SelectField(
+        _l("Kind of answer"),
+        choices=choices((k, QUESTION_KIND_LABELS[k]) for k in QUESTION_KINDS),
+        default="short_text",
+    )
+    options = TextAreaField(
+        _l("Options"),
+        description=_l("For choice questions: one option per line."),
+        validators=[Optional(), Length(max=6000), _options_text],
+    )
+    required = BooleanField(_l("An answer is required"))
+    position = IntegerField(
+        _l("Position"), validators=[Optional(), NumberRange(min=1, max=MAX_QUESTIONS)]
+    )
+    remove = BooleanField(_l("Remove this question"))
+
+    def validate_id(self, field) -> None:
+        if field.data and not str(field.data).isdigit():
+            raise ValidationError(_l("This question is not valid; reload the page."))
+
+    def validate_options(self, field) -> None:
+        if self.remove.data or not (self.label.data or "").strip():
+            return
+        options = [line.strip() for line in (field.data or "").splitlines() if line.strip()]
+        if self.kind.data in ("single_choice", "multiple_choice") and len(options) < 2:
+            raise ValidationError(_l("A choice question needs at least two options."))
+
+
+class TranslationForm(Form):
+    title = StringField(_l("Title"), validators=[Optional(), Length(max=200)])
+    summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=500)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=20000)])
+
+
+class EventForm(FlaskForm):
+    kind = SelectField(_l("Kind of event"), choices=choices(KIND_LABELS.items()))
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    summary = TextAreaField(
+        _l("Summary"),
+        description=_l("One or two sentences shown in the catalogue."),
+        validators=[Optional(), Length(max=500)],
+    )
+    description = TextAreaField(
+        _l("Description"),
+        description=_l("Leave an empty line between paragraphs."),
+        validators=[Optional(), Length(max=20000)],
+    )
+    timezone = SelectField(
+        _l("Time zone"),
+        description=_l("Start and end are the wall-clock times in this zone."),
+        validate_choice=False,
+    )
+    starts_local = DateTimeLocalField(
+        _l("Starts"), format=LOCAL_TIME_FORMATS, validators=[InputRequired()]
+    )
+    ends_local = DateTimeLocalField(
+        _l("Ends"), format=LOCAL_TIME_FORMATS, validators=[InputRequired()]
+    )
+    all_day = BooleanField(
+        _l("All-day event"),
+        description=_l("Only the dates count; the event runs from the start day to the end day."),
+    )
+    format = SelectField(_l("Format"), choices=choices(FORMAT_LABELS.items()))
+    venue = StringField(_l("Venue"), validators=[Optional(), Length(max=200)])
+    address = StringField(_l("Address"), validators=[Optional(), Length(max=300)])
+    online_url = StringField(
+        _l("Join link"),
+        description=_l(
+            "Paste a Zoom, Teams or Webex link, or create a Jitsi Meet room. "
+            "Only confirmed participants see it."
+        ),
+        validators=[
+            Optional(),
+            Length(max=500),
+            URL(require_tld=True, message=_l("Enter a full link starting with https://")),
+        ],
+    )
+    create_jitsi = SubmitField(_l("Create a Jitsi Meet room"))
+    capacity = IntegerField(
+        _l("Capacity"),
+        description=_l("Leave empty for no limit. When full, people join a waiting list."),
+        validators=[Optional(), NumberRange(min=1, max=100000)],
+    )
+    registration_opens_local = DateTimeLocalField(
+        _l("Registration opens"),
+        description=_l("Optional; in the event's time zone."),
+        format=LOCAL_TIME_FORMATS,
+        validators=[Optional()],
+    )
+    registration_closes_local = DateTimeLocalField(
+        _l("Registration closes"),
+        description=_l("Optional; in the event's time zone."),
+        format=LOCAL_TIME_FORMATS,
+        validators=[Optional()],
+    )
+    requires_approval = BooleanField(_l("Registrations need an organiser's approval"))
+    visibility = SelectField(
+        _l("Visibility"),
+        choices=choices(
+            [
+                ("public", _l("Public: in the catalogue and the public feeds")),
+                ("partners", _l("Partners only: not listed publicly")),
+            ]
+        ),
+    )
+    status = SelectField(
+        _l("Status"),
+        choices=choices([("draft", _l("Draft (not visible)")), ("published", _l("Published"))]),
+    )
+    regions = CheckboxListField(
+        _l("Regions served"),
+        coerce=str,
+        validate_choice=False,
+        validators=[DataRequired(_l("Choose at least one region."))],
+    )
+    host_partner = SelectField(_l("Host partner"), coerce=str, validate_choice=False)
+    reminder_hours = IntegerField(
+        _l("Reminder (hours before the start)"),
+        description=_l("Confirmed participants get a reminder; leave empty for none."),
+        validators=[Optional(), NumberRange(min=1, max=720)],
+    )
+    notify_organisers = BooleanField(
+        _l("E-mail the host partner's organisers about each new registration")
+    )
+    translations = FormField(Form)  # replaced per language in __init__
+    questions = FieldList(FormField(QuestionForm), max_entries=MAX_QUESTIONS)
+    add_question = SubmitField(_l("Add a question"))
+    check_times = SubmitField(_l("Check times"))
+    save = SubmitField(_l("Save"))
+
+    def validate_timezone(self, field) -> None:
+        if not is_valid_timezone(field.data):
+            raise ValidationError(_l("Choose a time zone from the list, e.g. Europe/Vilnius."))
+
+    def validate_regions(self, field) -> None:
+        known = {choice.value for choice in field.choices}
+        if any(code not in known for code in field.data or []):
+            raise ValidationError(_l("Choose regions from the list."))
+
+    def validate_host_partner(self, field) -> None:
+        known = {choice.value for choice in field.choices}
+        if field.data not in known:
+            raise ValidationError(_l("Choose a host partner from the list."))
+
+
+class TranslationsForm(Form):
+    hu = FormField(TranslationForm, label=LANGUAGE_NAMES["hu"])
+    it = FormField(TranslationForm, label=LANGUAGE_NAMES["it"])
+    pl = FormField(TranslationForm, label=LANGUAGE_NAMES["pl"])
+    es = FormField(TranslationForm, label=LANGUAGE_NAMES["es"])
+    lt = FormField(TranslationForm, label=LANGUAGE_NAMES["lt"])
+
+
+EventForm.translations = FormField(TranslationsForm, label=_l("Other languages"))
+
+
+class CancelEventForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Reason (optional, kept in the audit trail)"),
+        validators=[Optional(), Length(max=1000)],
+    )
+
+
+class RegistrationFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Search name, e-mail or organisation"), validators=[Length(max=100)])
+    status = SelectField(_l("Status"), validate_choice=True)
+
+
+class ConfirmFromWaitingListForm(FlaskForm):
+    override_reason = TextAreaField(
+        _l("Reason for going over capacity"),
+        description=_l("Only needed when the event is full; kept in the audit trail."),
+        validators=[Optional(), Length(max=500)],
+    )
+
+
+class AddRegistrationForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    email = EmailField(
+        _l("E-mail address"),
+        validators=[DataRequired(), Length(max=254), Email(check_deliverability=False)],
+    )
+    organisation = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)])
+    stakeholder_type = SelectField(_l("Type of organisation"))
+    region = SelectField(_l("Region they come from"), validate_choice=True)
+    locale = SelectField(_l("Language for their e-mails"), validate_choice=True)
+    consent = BooleanField(
+        _l("They agreed to the privacy notice"),
+        validators=[DataRequired(_l("Registrations need the person's consent."))],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from webapp.formatting import STAKEHOLDER_LABELS
+
+        self.stakeholder_type.choices = choices(
+            (k, STAKEHOLDER_LABELS[k]) for k in STAKEHOLDER_TYPES
+        )
+
+
+class InviteUserForm(FlaskForm):
+    email = EmailField(
+        _l("E-mail address"),
+        validators=[DataRequired(), Length(max=254), Email(check_deliverability=False)],
+    )
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    role = SelectField(_l("Role"), choices=choices((r, r) for r in ROLES), default="organiser")
+    partner = SelectField(_l("Partner"), coerce=str, validate_choice=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.role.choices = choices(
+            [("organiser", _l("Organiser")), ("admin", _l("Administrator"))]
+        )
+
+
+class SetPasswordForm(FlaskForm):
+    password = PasswordField(
+        _l("New password"),
+        description=_l("At least 10 characters."),
+        validators=[DataRequired(), Length(min=10, max=200)],
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("password", _l("The two passwords differ."))],
+    )
