@@ -23,9 +23,16 @@ class Received:
 
 
 class _Collector:
-    def __init__(self, inbox: list[Received], lock: threading.Lock) -> None:
+    def __init__(self, inbox: list[Received], lock: threading.Lock, refused: set[str]) -> None:
         self.inbox = inbox
         self.lock = lock
+        self.refused = refused
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
+        if address in self.refused:
+            return "550 5.1.1 No such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope) -> str:
         parsed = email.message_from_bytes(envelope.original_content, policy=policy.default)
@@ -35,7 +42,10 @@ class _Collector:
 
 
 class SMTPServer:
-    """``start()``/``stop()`` on a fixed free port; ``messages`` is what arrived."""
+    """``start()``/``stop()`` on a fixed free port; ``messages`` is what arrived.
+
+    Addresses added to ``refused`` are answered ``550 No such user``.
+    """
 
     def __init__(self, port: int | None = None) -> None:
         self.host = "127.0.0.1"
@@ -43,6 +53,7 @@ class SMTPServer:
         self._lock = threading.Lock()
         self._inbox: list[Received] = []
         self._controller: Controller | None = None
+        self.refused: set[str] = set()
 
     @property
     def messages(self) -> list[Received]:
@@ -52,7 +63,9 @@ class SMTPServer:
     def start(self) -> SMTPServer:
         if self._controller is None:
             self._controller = Controller(
-                _Collector(self._inbox, self._lock), hostname=self.host, port=self.port
+                _Collector(self._inbox, self._lock, self.refused),
+                hostname=self.host,
+                port=self.port,
             )
             self._controller.start()
         return self
