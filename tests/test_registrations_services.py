@@ -67,8 +67,16 @@ def test_normalise_email_folds_case_and_unicode_forms():
 
 @pytest.mark.parametrize(
     "raw",
-    ["", "   ", "anna", "anna@", "@example.org", "anna@@example.org", "anna example@x.org",
-     "a" * 250 + "@example.org"],
+    [
+        "",
+        "   ",
+        "anna",
+        "anna@",
+        "@example.org",
+        "anna@@example.org",
+        "anna example@x.org",
+        "a" * 250 + "@example.org",
+    ],
 )
 def test_normalise_email_refuses_invalid_addresses(raw):
     with pytest.raises(InvalidEmail) as caught:

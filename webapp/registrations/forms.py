@@ -15,6 +15,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -92,14 +93,16 @@ class RegistrationForm(FlaskForm):
     )
     stakeholder_type = SelectField(
         _l("Kind of organisation"),
-        choices=[("", _l("Choose one…"))] + [(t, STAKEHOLDER_LABELS[t]) for t in STAKEHOLDER_TYPES],
+        choices=[SelectChoice("", _l("Choose one…"))]
+        + [SelectChoice(t, STAKEHOLDER_LABELS[t]) for t in STAKEHOLDER_TYPES],
         validators=[DataRequired(_l("Choose the kind of organisation you represent."))],
-        validate_choice=True,
+        invalid_choice_message=_l("Choose one of the kinds in the list."),
     )
     region = SelectField(
         _l("Where you come from"),
         description=_l("The partner region you are based in, for the regions' reports."),
         validators=[DataRequired(_l("Choose the region you are based in."))],
+        invalid_choice_message=_l("Choose one of the regions in the list."),
     )
     consent = BooleanField(
         _l("I have read the privacy notice and agree that my data is used for this event."),
@@ -115,9 +118,11 @@ class RegistrationForm(FlaskForm):
     question_fields: list[str]
 
     def set_regions(self, regions: Iterable[Region]) -> None:
-        self.region.choices = [("", _l("Choose one…"))]
-        self.region.choices += [(r.code, f"{r.name} ({r.country})") for r in regions]
-        self.region.choices += [(OTHER_REGION, _l("Other / outside the partnership"))]
+        self.region.choices = [
+            SelectChoice("", _l("Choose one…")),
+            *(SelectChoice(r.code, _region_label(r)) for r in regions),
+            SelectChoice(OTHER_REGION, _l("Other / outside the partnership")),
+        ]
 
     @property
     def honeypot_filled(self) -> bool:
@@ -142,8 +147,14 @@ class RegistrationForm(FlaskForm):
         return answers
 
 
-def _options(question: Question) -> list[tuple[str, str]]:
-    return [(str(option), str(option)) for option in (question.options or [])]
+def _region_label(region: Region) -> str:
+    if region.name == region.country:
+        return region.name
+    return f"{region.name} ({region.country})"
+
+
+def _options(question: Question) -> list[SelectChoice]:
+    return [SelectChoice(str(option), str(option)) for option in (question.options or [])]
 
 
 def question_field(question: Question) -> Field:
@@ -179,7 +190,9 @@ def question_field(question: Question) -> Field:
             invalid_choice_message=_l("Choose among the answers offered."),
         )
     choices = (
-        [("yes", _l("Yes")), ("no", _l("No"))] if question.kind == "yes_no" else _options(question)
+        [SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))]
+        if question.kind == "yes_no"
+        else _options(question)
     )
     return ChoiceRadioField(
         question.label,
