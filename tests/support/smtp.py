@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import email
 import threading
 from dataclasses import dataclass
@@ -23,10 +24,13 @@ class Received:
 
 
 class _Collector:
-    def __init__(self, inbox: list[Received], lock: threading.Lock, refused: set[str]) -> None:
+    def __init__(
+        self, inbox: list[Received], lock: threading.Lock, refused: set[str], delay: float
+    ) -> None:
         self.inbox = inbox
         self.lock = lock
         self.refused = refused
+        self.delay = delay
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
         if address in self.refused:
@@ -35,6 +39,8 @@ class _Collector:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope) -> str:
+        if self.delay:
+            await asyncio.sleep(self.delay)
         parsed = email.message_from_bytes(envelope.original_content, policy=policy.default)
         with self.lock:
             self.inbox.append(Received(envelope.mail_from, list(envelope.rcpt_tos), parsed))
@@ -47,13 +53,14 @@ class SMTPServer:
     Addresses added to ``refused`` are answered ``550 No such user``.
     """
 
-    def __init__(self, port: int | None = None) -> None:
+    def __init__(self, port: int | None = None, *, delay: float = 0.0) -> None:
         self.host = "127.0.0.1"
         self.port = port or free_port()
         self._lock = threading.Lock()
         self._inbox: list[Received] = []
         self._controller: Controller | None = None
         self.refused: set[str] = set()
+        self.delay = delay  # seconds the server takes to accept each message
 
     @property
     def messages(self) -> list[Received]:
@@ -63,7 +70,7 @@ class SMTPServer:
     def start(self) -> SMTPServer:
         if self._controller is None:
             self._controller = Controller(
-                _Collector(self._inbox, self._lock, self.refused),
+                _Collector(self._inbox, self._lock, self.refused, self.delay),
                 hostname=self.host,
                 port=self.port,
             )
