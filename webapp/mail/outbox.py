@@ -67,26 +67,32 @@ def _due(now: datetime) -> tuple[Any, ...]:
 
 
 def claim_due_messages(*, limit: int, now: datetime, lease: timedelta) -> list[int]:
-    """Claim up to ``limit`` due messages until ``now + lease``; commits. Oldest first."""
-    candidates = db.session.scalars(
-        db.select(OutboxMessage.id)
-        .where(*_due(now))
-        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    ).all()
-    if not candidates:
-        db.session.rollback()
-        return []
-    claimed = db.session.scalars(
-        update(OutboxMessage)
-        .where(OutboxMessage.id.in_(candidates), *_due(now))
-        .values(next_attempt_at=now + lease, attempts=OutboxMessage.attempts + 1)
-        .returning(OutboxMessage.id)
-        .execution_options(synchronize_session=False)
-    ).all()
-    db.session.commit()
-    return sorted(claimed)
+    """Claim up to ``limit`` due messages until ``now + lease``; commits. Oldest first.
+
+    Empty only when nothing is due: a batch lost to another worker between the select
+    and the update (SQLite has no SKIP LOCKED) is followed by a fresh look.
+    """
+    while True:
+        candidates = db.session.scalars(
+            db.select(OutboxMessage.id)
+            .where(*_due(now))
+            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        ).all()
+        if not candidates:
+            db.session.rollback()
+            return []
+        claimed = db.session.scalars(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(candidates), *_due(now))
+            .values(next_attempt_at=now + lease, attempts=OutboxMessage.attempts + 1)
+            .returning(OutboxMessage.id)
+            .execution_options(synchronize_session=False)
+        ).all()
+        db.session.commit()
+        if claimed:
+            return sorted(claimed)
 
 
 def deliver_due_messages(
