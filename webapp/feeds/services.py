@@ -1,0 +1,584 @@
+"""What goes into each calendar feed, the validators that answer 304s, and the feed cache.
+
+Plain functions with explicit arguments: they never read the request and never commit.
+Each feed costs a constant number of queries whatever its size: one cheap aggregate (the
+validator, enough to answer a conditional request), and, when the feed must be built,
+one query for the events and one for their regions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import and_, func, or_
+
+from webapp.calendar import PRODID, CalendarEvent, build_calendar
+from webapp.extensions import db
+from webapp.formatting import FORMAT_LABELS, KIND_LABELS
+from webapp.models import Event, Partner, Region, Registration, event_regions
+from webapp.models.registrations import new_token
+from webapp.urls import external_url, public_base_url, site_domain
+
+# Bumped whenever the feed's content changes shape, so clients re-download it.
+FEED_FORMAT_VERSION = "1"
+TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+SLUG_PLACEHOLDER = "feed-slug-placeholder"
+CACHE_ENTRIES = 64
+
+# Columns a feed needs from ``events``: never the join link, except for personal feeds.
+_PUBLIC_COLUMNS = (
+    Event.id,
+    Event.slug,
+    Event.kind,
+    Event.title,
+    Event.summary,
+    Event.starts_at,
+    Event.ends_at,
+    Event.timezone,
+    Event.all_day,
+    Event.format,
+    Event.venue,
+    Event.address,
+    Event.status,
+    Event.sequence,
+    Event.created_at,
+    Event.updated_at,
+    Partner.name.label("host_name"),
+)
+
+
+# --- which events a feed holds ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FeedSpec:
+    """One public feed: all events (optionally of one kind), or those serving one region."""
+
+    kind: str | None = None
+    region_id: int | None = None
+
+    @property
+    def key(self) -> str:
+        return f"public:kind={self.kind or ''}:region={self.region_id or ''}"
+
+
+def feed_window_start(now: datetime, past_days: int) -> datetime:
+    """The oldest end time a feed still shows (the past ``past_days`` days and all ahead)."""
+    return now - timedelta(days=past_days)
+
+
+def _public_conditions(spec: FeedSpec, now: datetime, past_days: int) -> list[Any]:
+    since = feed_window_start(now, past_days)
+    conditions: list[Any] = [
+        Event.visibility == "public",
+        or_(
+            and_(Event.status == "published", Event.ends_at >= since),
+            # A cancelled event stays until it is over, so subscribed clients remove it.
+            and_(Event.status == "cancelled", Event.ends_at >= now),
+        ),
+    ]
+    if spec.kind:
+        conditions.append(Event.kind == spec.kind)
+    if spec.region_id is not None:
+        conditions.append(
+            Event.id.in_(
+                db.select(event_regions.c.event_id).where(
+                    event_regions.c.region_id == spec.region_id
+                )
+            )
+        )
+    return conditions
+
+
+@dataclass(frozen=True)
+class Validator:
+    """What a feed's content depends on, read with one aggregate query."""
+
+    etag: str
+    last_modified: datetime | None
+
+
+def _make_validator(key: str, locale: str, parts: Iterable[object], latest) -> Validator:
+    material = "|".join([FEED_FORMAT_VERSION, key, locale, public_base_url(), *map(str, parts)])
+    digest = hashlib.blake2b(material.encode(), digest_size=16).hexdigest()
+    last_modified = latest.astimezone(UTC).replace(microsecond=0) if latest else None
+    return Validator(etag=digest, last_modified=last_modified)
+
+
+def public_feed_validator(
+    spec: FeedSpec, *, locale: str, now: datetime, past_days: int
+) -> Validator:
+    """ETag and Last-Modified of a public feed, from one aggregate query.
+
+    The count and the sum of ids change when an event enters or leaves the feed; the
+    latest ``updated_at`` changes with every edit.
+    """
+    count, latest, id_sum, sequence_sum = db.session.execute(
+        db.select(
+            func.count(Event.id),
+            func.max(Event.updated_at),
+            func.coalesce(func.sum(Event.id), 0),
+            func.coalesce(func.sum(Event.sequence), 0),
+        ).where(*_public_conditions(spec, now, past_days))
+    ).one()
+    latest = _as_utc(latest)
+    return _make_validator(spec.key, locale, (count, latest, id_sum, sequence_sum), latest)
+
+
+def _as_utc(value: datetime | None) -> datetime | None:
+    # Aggregates bypass the column type, so SQLite hands back naive UTC (or a string).
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _region_names(event_ids_select) -> dict[int, list[str]]:
+    rows = db.session.execute(
+        db.select(event_regions.c.event_id, Region.name)
+        .join(Region, Region.id == event_regions.c.region_id)
+        .where(event_regions.c.event_id.in_(event_ids_select))
+        .order_by(event_regions.c.event_id, Region.code)
+    )
+    names: dict[int, list[str]] = {}
+    for event_id, name in rows:
+        names.setdefault(event_id, []).append(name)
+    return names
+
+
+def public_feed_rows(spec: FeedSpec, *, now: datetime, past_days: int):
+    """The events of a public feed (rows, join link excluded) and their region names."""
+    conditions = _public_conditions(spec, now, past_days)
+    rows = db.session.execute(
+        db.select(*_PUBLIC_COLUMNS)
+        .join(Partner, Partner.id == Event.host_partner_id)
+        .where(*conditions)
+        .order_by(Event.starts_at, Event.id)
+    ).all()
+    regions = _region_names(db.select(Event.id).where(*conditions))
+    return rows, regions
+
+
+# --- turning events into calendar entries --------------------------------------------------
+
+
+def event_uid(event_id: int) -> str:
+    """The event's UID: its database key and the site's domain, stable for its whole life."""
+    return f"event-{event_id}@{site_domain()}"
+
+
+class _EventPageUrls:
+    """Absolute event page URLs, built once per feed instead of once per event."""
+
+    def __init__(self) -> None:
+        self._template = external_url("public.event_detail", slug=SLUG_PLACEHOLDER)
+
+    def __call__(self, slug: str) -> str:
+        # Slugs are [a-z0-9-] only, so they need no quoting.
+        return self._template.replace(SLUG_PLACEHOLDER, slug)
+
+
+def _location(event: Any) -> str:
+    if event.format == "online":
+        return str(FORMAT_LABELS["online"])
+    place = ", ".join(part for part in (event.venue, event.address) if part)
+    return place or str(FORMAT_LABELS[event.format])
+
+
+def _labels() -> dict[str, str]:
+    """Translated labels for one feed, looked up once instead of once per event."""
+    return {
+        "cancelled_summary": _("Cancelled: %(title)s", title="{title}"),
+        "cancelled_notice": _("This event has been cancelled."),
+        "format": _("Format: %(format)s", format="{format}"),
+        "host": _("Hosted by: %(host)s", host="{host}"),
+        "page": _("Event page: %(url)s", url="{url}"),
+        "join": _("Join online: %(url)s", url="{url}"),
+        "join_label": _("Join online"),
+        **{f"kind:{k}": str(v) for k, v in KIND_LABELS.items()},
+        **{f"format:{k}": str(v) for k, v in FORMAT_LABELS.items()},
+    }
+
+
+def to_calendar_event(
+    event: Any,
+    *,
+    region_names: Sequence[str],
+    host_name: str,
+    page_url: str,
+    labels: dict[str, str],
+    join_url: str = "",
+) -> CalendarEvent:
+    """A calendar entry for ``event`` (an ``Event`` or a feed row with the same names).
+
+    ``join_url`` is given only for a personal feed or e-mail: it adds the join link to
+    the description and an RFC 7986 ``CONFERENCE`` property.
+    """
+    cancelled = event.status == "cancelled"
+    summary = (
+        labels["cancelled_summary"].replace("{title}", event.title) if cancelled else event.title
+    )
+    lines: list[str] = []
+    if cancelled:
+        lines += [labels["cancelled_notice"], ""]
+    if event.summary:
+        lines += [event.summary, ""]
+    lines.append(labels["format"].replace("{format}", labels[f"format:{event.format}"]))
+    if host_name:
+        lines.append(labels["host"].replace("{host}", host_name))
+    lines.append(labels["page"].replace("{url}", page_url))
+    if join_url and not cancelled:
+        lines.append(labels["join"].replace("{url}", join_url))
+    return CalendarEvent(
+        uid=event_uid(event.id),
+        sequence=event.sequence,
+        starts_at=event.starts_at,
+        ends_at=event.ends_at,
+        timezone=event.timezone,
+        all_day=event.all_day,
+        summary=summary,
+        description="\n".join(lines),
+        location=_location(event),
+        url=page_url,
+        categories=(labels[f"kind:{event.kind}"], *region_names),
+        status="CANCELLED" if cancelled else "CONFIRMED",
+        created=event.created_at,
+        last_modified=event.updated_at,
+        conference_url=join_url if not cancelled else "",
+        conference_label=labels["join_label"] if join_url else "",
+    )
+
+
+def _refresh_interval() -> timedelta:
+    return timedelta(seconds=current_app.config.get("FEED_REFRESH_SECONDS", 6 * 3600))
+
+
+# --- feeds ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FeedTitle:
+    name: str
+    description: str
+
+
+def catalogue_title(kind: str | None) -> FeedTitle:
+    if kind:
+        label = str(KIND_LABELS[kind])
+        return FeedTitle(
+            _("Inter Ventures: %(kind)s", kind=label),
+            _("%(kind)s of the Inter Ventures partnership.", kind=label),
+        )
+    return FeedTitle(
+        _("Inter Ventures events"),
+        _(
+            "Partner meetings, thematic study visits and stakeholder webinars of the "
+            "Inter Ventures partnership."
+        ),
+    )
+
+
+def region_title(region: Region) -> FeedTitle:
+    return FeedTitle(
+        _("Inter Ventures: %(region)s", region=region.name),
+        _(
+            "Inter Ventures events serving %(region)s (%(country)s).",
+            region=region.name,
+            country=region.country,
+        ),
+    )
+
+
+def build_public_feed(
+    spec: FeedSpec, title: FeedTitle, *, locale: str, now: datetime, past_days: int
+) -> bytes:
+    """The bytes of a public feed: published public events, no join links."""
+    with force_locale(locale):
+        rows, regions = public_feed_rows(spec, now=now, past_days=past_days)
+        labels = _labels()
+        page_url = _EventPageUrls()
+        entries = [
+            to_calendar_event(
+                row,
+                region_names=regions.get(row.id, ()),
+                host_name=row.host_name,
+                page_url=page_url(row.slug),
+                labels=labels,
+            )
+            for row in rows
+        ]
+        return build_calendar(
+            entries,
+            name=title.name,
+            description=title.description,
+            prodid=PRODID,
+            url=external_url("public.catalogue"),
+            refresh_interval=_refresh_interval(),
+        )
+
+
+def event_ics(event: Event, *, personal: bool = False, method: str = "PUBLISH") -> bytes:
+    """A calendar with the one ``event``, with the same UID and SEQUENCE as the feeds.
+
+    ``personal=True`` (for a registrant: e-mails, personal pages) adds the join link and
+    ``CONFERENCE``; published files never carry it. Texts use the current locale.
+    ``method`` is ``PUBLISH`` (recommended for attachments), ``REQUEST`` or ``CANCEL``;
+    the scheduling methods carry the site's sender as ``ORGANIZER``.
+    """
+    if method == "CANCEL" and event.status != "cancelled":
+        raise ValueError("METHOD:CANCEL is only for a cancelled event")
+    entry = to_calendar_event(
+        event,
+        region_names=[region.name for region in event.regions],
+        host_name=event.host_partner.name if event.host_partner else "",
+        page_url=external_url("public.event_detail", slug=event.slug),
+        labels=_labels(),
+        join_url=event.online_url if personal and event.is_online else "",
+    )
+    organizer = ""
+    if method != "PUBLISH":
+        sender = current_app.config.get("MAIL_DEFAULT_SENDER", "")
+        address = sender.rsplit("<", 1)[-1].rstrip(">").strip()
+        organizer = f"mailto:{address}" if address else ""
+    return build_calendar(
+        [entry],
+        name=event.title,
+        description=event.summary,
+        method=method,
+        url=external_url("public.event_detail", slug=event.slug),
+        refresh_interval=_refresh_interval(),
+        organizer=organizer,
+    )
+
+
+# --- one event --------------------------------------------------------------------------------
+
+
+def public_event_validator(slug: str, *, locale: str) -> tuple[int, Validator] | None:
+    """The id and validator of the public event ``slug``, or ``None`` if it is not public."""
+    row = db.session.execute(
+        db.select(Event.id, Event.updated_at, Event.sequence, Event.status, Event.visibility).where(
+            Event.slug == slug
+        )
+    ).first()
+    if row is None or row.visibility != "public" or row.status == "draft":
+        return None
+    return row.id, _make_validator(
+        f"event:{row.id}", locale, (row.updated_at, row.sequence, row.status), row.updated_at
+    )
+
+
+def load_event_for_calendar(event_id: int) -> Event:
+    from sqlalchemy.orm import joinedload, selectinload
+
+    return db.session.scalars(
+        db.select(Event)
+        .where(Event.id == event_id)
+        .options(joinedload(Event.host_partner), selectinload(Event.regions))
+    ).one()
+
+
+def build_event_feed(event: Event, *, locale: str) -> bytes:
+    with force_locale(locale):
+        return event_ics(event, personal=False)
+
+
+# --- personal feeds ----------------------------------------------------------------------------
+
+
+def find_by_feed_token(token: str) -> Registration | None:
+    """The registration whose personal feed is ``token`` (not erased), or ``None``."""
+    if not token or not TOKEN_RE.match(token):
+        return None
+    registration = db.session.scalar(
+        db.select(Registration).where(Registration.feed_token == token)
+    )
+    if registration is None or registration.erased_at is not None:
+        return None
+    if not secrets.compare_digest(registration.feed_token.encode(), token.encode()):
+        return None
+    return registration
+
+
+def personal_feed_validator(
+    registration: Registration, *, now: datetime, past_days: int
+) -> tuple[Validator, int | None]:
+    """Validator of a registrant's feed, and the id of the event it shows (if any).
+
+    The feed holds the registration's event while the registrant is confirmed and the
+    event is published (or cancelled and not yet over), within the feed window.
+    """
+    row = db.session.execute(
+        db.select(Event.id, Event.updated_at, Event.status, Event.ends_at, Event.sequence).where(
+            Event.id == registration.event_id
+        )
+    ).one()
+    since = feed_window_start(now, past_days)
+    shown = registration.status == "confirmed" and (
+        (row.status == "published" and row.ends_at >= since)
+        or (row.status == "cancelled" and row.ends_at >= now)
+    )
+    latest = max(registration.updated_at, row.updated_at)
+    parts = (registration.id, registration.status, shown, row.updated_at, row.sequence, row.status)
+    validator = _make_validator(
+        f"personal:{registration.feed_token}", registration.locale or "en", parts, latest
+    )
+    return validator, row.id if shown else None
+
+
+def build_personal_feed(registration: Registration, event_id: int | None) -> bytes:
+    locale = registration.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
+    with force_locale(locale):
+        entries = []
+        if event_id is not None:
+            event = load_event_for_calendar(event_id)
+            entries.append(
+                to_calendar_event(
+                    event,
+                    region_names=[region.name for region in event.regions],
+                    host_name=event.host_partner.name,
+                    page_url=external_url("public.event_detail", slug=event.slug),
+                    labels=_labels(),
+                    join_url=event.online_url if event.is_online else "",
+                )
+            )
+        return build_calendar(
+            entries,
+            name=_("My Inter Ventures events"),
+            description=_(
+                "The Inter Ventures events you are registered for, with their join links. "
+                "Keep this address private."
+            ),
+            url=external_url("public.catalogue"),
+            refresh_interval=_refresh_interval(),
+        )
+
+
+def regenerate_feed_token(registration: Registration) -> str:
+    """Give the registration a new personal feed address; the old one stops working."""
+    registration.feed_token = new_token()
+    return registration.feed_token
+
+
+# --- links for pages ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FeedLinks:
+    https: str
+    webcal: str
+
+
+def feed_links(endpoint: str, **values: object) -> FeedLinks:
+    """The ``https://`` and ``webcal://`` addresses of a feed."""
+    url = external_url(endpoint, **values)
+    scheme, _sep, rest = url.partition("://")
+    return FeedLinks(https=url, webcal=f"webcal://{rest}")
+
+
+def _compact_utc(instant: datetime) -> str:
+    return instant.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def add_to_calendar_links(event: Event) -> dict[str, str]:
+    """ "Add to Google Calendar" and Outlook.com links of a public event (no join link)."""
+    page_url = external_url("public.event_detail", slug=event.slug)
+    details = "\n\n".join(part for part in (event.summary, page_url) if part)
+    location = _location(event)
+    if event.all_day:
+        first, end = CalendarEvent(
+            uid="",
+            sequence=0,
+            starts_at=event.starts_at,
+            ends_at=event.ends_at,
+            timezone=event.timezone,
+            summary="",
+            all_day=True,
+        ).all_day_dates()
+        google_dates = f"{first:%Y%m%d}/{end:%Y%m%d}"
+        outlook_times = {"startdt": first.isoformat(), "enddt": end.isoformat(), "allday": "true"}
+    else:
+        google_dates = f"{_compact_utc(event.starts_at)}/{_compact_utc(event.ends_at)}"
+        outlook_times = {
+            "startdt": event.starts_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "enddt": event.ends_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "allday": "false",
+        }
+    google = "https://calendar.google.com/calendar/render?" + urlencode(
+        {
+            "action": "TEMPLATE",
+            "text": event.title,
+            "dates": google_dates,
+            "ctz": event.timezone,
+            "details": details,
+            "location": location,
+        }
+    )
+    outlook = "https://outlook.live.com/calendar/0/action/compose?" + urlencode(
+        {
+            "path": "/calendar/action/compose",
+            "rru": "addevent",
+            "subject": event.title,
+            **outlook_times,
+            "body": details,
+            "location": location,
+        }
+    )
+    return {"google": google, "outlook": outlook}
+
+
+# --- the per-process cache -----------------------------------------------------------------------
+
+
+class FeedCache:
+    """Built feeds kept in this process, keyed by their validator.
+
+    A stale entry is never served: the key is the ETag computed from the database for
+    this request, so any change to the data is a miss. Entries also expire after
+    ``max_age`` seconds (texts outside the events, like region names, may change).
+    """
+
+    def __init__(self, max_entries: int = CACHE_ENTRIES) -> None:
+        self._entries: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.max_entries = max_entries
+
+    def get(self, etag: str, max_age: float) -> bytes | None:
+        with self._lock:
+            entry = self._entries.get(etag)
+            if entry is None:
+                return None
+            built, body = entry
+            if time.monotonic() - built > max_age:
+                del self._entries[etag]
+                return None
+            self._entries.move_to_end(etag)
+            return body
+
+    def put(self, etag: str, body: bytes) -> None:
+        with self._lock:
+            self._entries[etag] = (time.monotonic(), body)
+            self._entries.move_to_end(etag)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+feed_cache = FeedCache()
