@@ -416,6 +416,12 @@ def _question_data(form: EventForm) -> list[services.QuestionData]:
     return [data for _position, _index, data in entries]
 
 
+def _unless_same_minute(new: datetime | None, stored: datetime | None) -> datetime | None:
+    if new is not None and stored is not None and new == stored.replace(second=0, microsecond=0):
+        return stored
+    return new
+
+
 def _event_data(form: EventForm, regions: list[Region], event: Event | None) -> services.EventData:
     starts_at, ends_at = _form_times(form)
     tz = form.timezone.data
@@ -423,6 +429,14 @@ def _event_data(form: EventForm, regions: list[Region], event: Event | None) -> 
     closes = form.registration_closes_local.data
     by_code = {r.code: r for r in regions}
     hosts = {p.short_name: p for p in _host_choices(event)}
+    opens_at = _to_utc(form, "registration_opens_local", opens, tz) if opens else None
+    closes_at = _to_utc(form, "registration_closes_local", closes, tz) if closes else None
+    if event is not None:
+        # The form shows minutes: an untouched time keeps its stored seconds.
+        starts_at = _unless_same_minute(starts_at, event.starts_at)
+        ends_at = _unless_same_minute(ends_at, event.ends_at)
+        opens_at = _unless_same_minute(opens_at, event.registration_opens_at)
+        closes_at = _unless_same_minute(closes_at, event.registration_closes_at)
     return services.EventData(
         kind=form.kind.data,
         title=form.title.data.strip(),
@@ -437,12 +451,8 @@ def _event_data(form: EventForm, regions: list[Region], event: Event | None) -> 
         address=(form.address.data or "").strip(),
         online_url=(form.online_url.data or "").strip(),
         capacity=form.capacity.data,
-        registration_opens_at=_to_utc(form, "registration_opens_local", opens, tz)
-        if opens
-        else None,
-        registration_closes_at=_to_utc(form, "registration_closes_local", closes, tz)
-        if closes
-        else None,
+        registration_opens_at=opens_at,
+        registration_closes_at=closes_at,
         requires_approval=bool(form.requires_approval.data),
         visibility=form.visibility.data,
         status=form.status.data,
