@@ -52,3 +52,28 @@ def test_registration_during_mail_outage_is_stored_and_its_confirmation_arrives_
     (attachment,) = received.message.iter_attachments()
     calendar = icalendar.Calendar.from_ical(attachment.get_payload(decode=True))
     assert str(calendar.walk("VEVENT")[0]["SUMMARY"]) == "Export to the Baltics"
+
+
+def test_new_registration_notifies_host_organisers_when_the_event_asks(
+    app, client, make_event, make_user, regions
+):
+    organiser = make_user(email="maria@pannon.example")
+    event = make_event(start=timedelta(days=10), notify_organisers=True)
+    data = {
+        "name": "Jonas Petraitis",
+        "email": "jonas@port.example",
+        "stakeholder_type": "sme",
+        "region": "LT",
+        "consent": "y",
+    }
+    client.post(f"/events/{event.slug}/register", data=data)
+    client.post(f"/events/{event.slug}/register", data=data)  # the same person again
+
+    sent = db.session.execute(
+        db.select(OutboxMessage.kind, OutboxMessage.to_address).order_by(OutboxMessage.id)
+    ).all()
+    assert sent == [
+        ("confirmed", "jonas@port.example"),
+        ("organiser_notice", organiser.email),
+        ("link_resent", "jonas@port.example"),
+    ]

@@ -29,7 +29,7 @@ from sqlalchemy import func, text, update
 
 from webapp.extensions import db
 from webapp.formatting import local_datetime
-from webapp.mail.queue import queue_registration_mail
+from webapp.mail.queue import notify_host_organisers, queue_registration_mail
 from webapp.models import (
     ACTIVE_STATUSES,
     STAKEHOLDER_TYPES,
@@ -340,6 +340,7 @@ def register(
     db.session.add(registration)
     db.session.flush()
     queue_registration_mail(registration, status)
+    notify_host_organisers(registration)
     return RegistrationOutcome(registration, created=True, status=status)
 
 
