@@ -9,7 +9,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint format install bench clean-instance translations compile-translations
+.PHONY: run test lint format install bench clean-instance translations compile-translations js-deps
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -33,8 +33,22 @@ run: install instance/config.py compile-translations
 	$(FLASK) seed-demo
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-test: install compile-translations
+test: install compile-translations js-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# JavaScript used by the tests (ical.js, axe-core): installed from the lockfile when
+# tests/js/node_modules is missing or older than it, if npm is there at all.
+JS_DIR := tests/js
+$(JS_DIR)/node_modules/.package-lock.json: $(JS_DIR)/package.json $(JS_DIR)/package-lock.json
+	npm ci --prefix $(JS_DIR) --no-audit --no-fund --loglevel=error
+	touch $@
+
+js-deps:
+	@if command -v npm >/dev/null 2>&1; then \
+		$(MAKE) --no-print-directory $(JS_DIR)/node_modules/.package-lock.json; \
+	else \
+		echo "npm not found: tests that need ical.js or axe-core will be skipped"; \
+	fi
 
 lint: install
 	$(BIN)/ruff check .
