@@ -314,7 +314,14 @@ class SetPasswordForm(FlaskForm):
     password = PasswordField(
         _l("New password"),
         description=_l("At least 10 characters."),
-        validators=[DataRequired(), Length(min=10, max=200)],
+        validators=[
+            DataRequired(),
+            Length(
+                min=10,
+                max=200,
+                message=_l("The password must be at least 10 characters long (at most 200)."),
+            ),
+        ],
     )
     confirm = PasswordField(
         _l("Repeat the new password"),
