@@ -19,6 +19,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(create_user)
     app.cli.add_command(outbox)
     app.cli.add_command(reminders)
+    app.cli.add_command(purge_personal_data)
 
 
 @click.command("seed-demo")
@@ -81,3 +82,31 @@ def create_user(
     db.session.add(user)
     db.session.commit()
     click.echo(f"Created {role} {email}" + (f" ({partner.short_name})" if partner else "") + ".")
+
+
+@click.command("purge-personal-data")
+@click.option(
+    "--days",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Keep registrations this many days after their event ended "
+    "(default: PERSONAL_DATA_RETENTION_DAYS).",
+)
+@click.option("--dry-run", is_flag=True, help="Only count what would be anonymised.")
+def purge_personal_data(days: int | None, dry_run: bool) -> None:
+    """Anonymise registrations of events that ended longer ago than the retention period."""
+    from webapp.retention import purge_personal_data as purge
+    from webapp.retention import registrations_past_retention
+    from webapp.timezones import utcnow
+
+    days = days or int(current_app.config["PERSONAL_DATA_RETENTION_DAYS"])
+    now = utcnow()
+    due = registrations_past_retention(now=now, retention_days=days)
+    if dry_run:
+        click.echo(f"{len(due)} registrations of events that ended over {days} days ago.")
+        return
+    erased = 0
+    for start in range(0, len(due), 200):  # commit in chunks: a long run keeps its progress
+        erased += purge(due[start : start + 200], now=now)
+        db.session.commit()
+    click.echo(f"Anonymised {erased} registrations of events that ended over {days} days ago.")

@@ -1,0 +1,39 @@
+"""How long personal data is kept: registrations are anonymised a while after their event.
+
+``flask purge-personal-data`` runs this (from cron, e.g. daily). The anonymisation is
+the one a registrant asks for with "erase my data" (``erase_registration``): names,
+addresses, organisations and answers go; status, region, stakeholder type and attendance
+stay, so each region's reports keep their counts.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from webapp.extensions import db
+from webapp.models import Event, Registration
+from webapp.registrations.services import erase_registration
+
+
+def registrations_past_retention(*, now: datetime, retention_days: int) -> list[int]:
+    """Ids of registrations not yet anonymised whose event ended ``retention_days`` ago."""
+    cutoff = now - timedelta(days=retention_days)
+    return list(
+        db.session.scalars(
+            db.select(Registration.id)
+            .join(Event, Registration.event_id == Event.id)
+            .where(Event.ends_at < cutoff, Registration.erased_at.is_(None))
+            .order_by(Registration.id)
+        )
+    )
+
+
+def purge_personal_data(registration_ids: list[int], *, now: datetime) -> int:
+    """Anonymise the given registrations (flushed, not committed); returns how many."""
+    erased = 0
+    for registration_id in registration_ids:
+        registration = db.session.get(Registration, registration_id)
+        if registration is not None and registration.erased_at is None:
+            erase_registration(registration, now=now)
+            erased += 1
+    return erased
