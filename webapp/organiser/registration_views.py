@@ -67,10 +67,15 @@ def registration_list(event_id: int):
         .options(selectinload(Registration.region))
         .order_by(Registration.id)
     )
-    valid = form.validate()
-    if valid and form.status.data:
-        stmt = stmt.where(Registration.status == form.status.data)
-    q = " ".join((form.q.data or "").split())[:100] if valid else ""
+    # A filter is a view, not a change: an unknown status or an over-long search is
+    # ignored (and the list shown unfiltered) rather than refused.
+    status = request.args.get("status", "")
+    if status in REGISTRATION_STATUSES:
+        stmt = stmt.where(Registration.status == status)
+    else:
+        form.status.data = ""
+    q = " ".join((request.args.get("q") or "").split())[:100]
+    form.q.data = q
     if q:
         pattern = "%" + q.lower().replace("\\", "").replace("%", "").replace("_", "") + "%"
         stmt = stmt.where(
