@@ -65,7 +65,7 @@ PO_FILES := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
 
 # Extract every wrapped string, merge it into each language's catalog, compile.
 translations: install
-	$(BIN)/pybabel extract -F $(TRANSLATIONS)/babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 \
+	$(BIN)/pybabel extract -F $(TRANSLATIONS)/babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 -k lazy_pgettext:1c,2 \
 		--add-comments=Translators: --project="Inter Ventures Events" \
 		--copyright-holder="Inter Ventures partnership" -o $(TRANSLATIONS)/messages.pot webapp templates
 	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --ignore-obsolete

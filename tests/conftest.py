@@ -48,6 +48,9 @@ def _postgres_reachable(url: str) -> str | None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    from tests.support.catalogs import compile_catalogs
+
+    compile_catalogs()
     if TEST_DATABASE_URL:
         problem = _postgres_reachable(TEST_DATABASE_URL)
         if problem and IN_CI:
