@@ -1,5 +1,585 @@
-"""Attendance and report views (organisers only)."""
+"""Attendance and report views (organisers only).
 
-from flask import Blueprint
+- ``/organiser/events/<id>/attendance``: the check-in sheet of one day, with one-tap
+  forms (they work without JavaScript; ``static/js/attendance.js`` sends them with
+  ``fetch`` and updates the counts in place), undo and walk-ins;
+- ``/organiser/check-in/<checkin_token>``: what an organiser's phone opens when it
+  scans a registrant's QR code;
+- ``/organiser/events/<id>/attendance/import``: upload a meeting platform's report,
+  preview the matches, confirm;
+- ``/organiser/reports``: figures per event and across events, with CSV/XLSX exports.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user, login_required
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from webapp.attendance import services
+from webapp.attendance.charts import Series, bar_chart_svg
+from webapp.attendance.forms import (
+    MARK_ACTIONS,
+    ImportConfirmForm,
+    ImportUploadForm,
+    MarkForm,
+    ReportFilterForm,
+    WalkInForm,
+    choices,
+)
+from webapp.attendance.imports import MAX_IMPORT_BYTES, ImportFileError, read_report
+from webapp.attendance.reports import Report, ReportFilters, build_report
+from webapp.exports import csv_response, xlsx_response
+from webapp.extensions import db
+from webapp.formatting import KIND_LABELS, STAKEHOLDER_LABELS
+from webapp.models import Event, Region, Registration
+from webapp.organiser.access import (
+    can_edit_event,
+    can_view_registrations,
+    get_event_or_404,
+    require_edit,
+)
+from webapp.timezones import zone
 
 bp = Blueprint("attendance", __name__, url_prefix="/organiser")
+
+IMPORT_SALT = "attendance-import"
+IMPORT_PREVIEW_MAX_AGE = 3 * 3600
+
+
+@bp.after_request
+def no_store(response):
+    # Names and addresses of participants: never kept in shared caches or history.
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def _regions() -> list[Region]:
+    return list(db.session.scalars(db.select(Region).order_by(Region.code)))
+
+
+def _wants_json() -> bool:
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json"
+
+
+def _sheet_event(event_id: int) -> Event:
+    """The event if the current user may see its participants (404 / 403 otherwise)."""
+    event = get_event_or_404(event_id)
+    if not can_view_registrations(current_user, event):
+        abort(403)
+    return event
+
+
+def _day_or_400(event: Event, raw: str | None):
+    try:
+        return services.parse_day(event, raw)
+    except services.AttendanceError:
+        abort(400)
+
+
+def _walk_in_form(event: Event, regions: list[Region], day) -> WalkInForm:
+    form = WalkInForm(prefix="walkin")
+    form.region.choices = choices([("", _("Not given"))] + [(r.code, r.name) for r in regions])
+    if not form.is_submitted():
+        form.day.data = day.isoformat()
+        served = event.region_codes
+        form.region.data = served[0] if len(served) == 1 else ""
+    return form
+
+
+def _render_sheet(event: Event, day, query: str, walk_in: WalkInForm, status: int = 200):
+    return (
+        render_template(
+            "attendance/sheet.html",
+            event=event,
+            day=day,
+            days=event.days,
+            query=query,
+            rows=services.sheet_rows(event, day, query),
+            counts=services.day_counts(event, day),
+            can_edit=can_edit_event(current_user, event),
+            mark_form=MarkForm(),
+            walk_in=walk_in,
+        ),
+        status,
+    )
+
+
+# --- the check-in sheet -------------------------------------------------------------------
+
+
+@bp.get("/events/<int:event_id>/attendance")
+@login_required
+def sheet(event_id: int):
+    event = _sheet_event(event_id)
+    day = _day_or_400(event, request.args.get("day"))
+    query = request.args.get("q", "")[:100]
+    return _render_sheet(event, day, query, _walk_in_form(event, _regions(), day))
+
+
+@bp.post("/events/<int:event_id>/attendance/<int:registration_id>")
+@login_required
+def mark(event_id: int, registration_id: int):
+    event = require_edit(_sheet_event(event_id))
+    registration = db.session.get(Registration, registration_id)
+    if registration is None or registration.event_id != event.id:
+        abort(404)
+    form = MarkForm()
+    if not form.validate_on_submit() or form.action.data not in MARK_ACTIONS:
+        abort(400)
+    day = _day_or_400(event, form.day.data)
+    action = form.action.data
+    try:
+        if action == "undo":
+            services.clear_attendance(event, registration, day)
+        else:
+            services.mark_attendance(event, registration, day, action, recorded_by=current_user)
+    except services.AttendanceError as exc:
+        db.session.rollback()
+        if _wants_json():
+            return jsonify(error=str(exc.message)), 409
+        flash(str(exc.message), "error")
+        return redirect(url_for(".sheet", event_id=event.id, day=day.isoformat()))
+    db.session.commit()
+    message = _mark_message(registration.name, action)
+    if _wants_json():
+        return jsonify(
+            registration=registration.id,
+            status=None if action == "undo" else action,
+            message=message,
+            counts=services.day_counts(event, day).as_dict(),
+        )
+    flash(message, "success")
+    return redirect(
+        url_for(
+            ".sheet",
+            event_id=event.id,
+            day=day.isoformat(),
+            q=form.q.data or None,
+            _anchor=f"person-{registration.id}",
+        )
+    )
+
+
+def _mark_message(name: str, action: str) -> str:
+    if action == "present":
+        return _("%(name)s is marked present.", name=name)
+    if action == "absent":
+        return _("%(name)s is marked absent.", name=name)
+    if action == "excused":
+        return _("%(name)s is marked excused.", name=name)
+    return _("The mark of %(name)s was removed.", name=name)
+
+
+@bp.post("/events/<int:event_id>/attendance/walk-in")
+@login_required
+def walk_in(event_id: int):
+    event = require_edit(_sheet_event(event_id))
+    regions = _regions()
+    form = _walk_in_form(event, regions, None)
+    day = _day_or_400(event, form.day.data)
+    if form.validate_on_submit():
+        region = next((r for r in regions if r.code == form.region.data), None)
+        try:
+            outcome = services.add_walk_in(
+                event,
+                name=form.name.data,
+                email=form.email.data,
+                organisation=form.organisation.data or "",
+                stakeholder_type=form.stakeholder_type.data,
+                region=region,
+                day=day,
+                recorded_by=current_user,
+                privacy_version=current_app.config.get("PRIVACY_NOTICE_VERSION", ""),
+            )
+        except services.AttendanceError as exc:
+            db.session.rollback()
+            form.email.errors = [*form.email.errors, str(exc.message)]
+        else:
+            db.session.commit()
+            if outcome.created:
+                flash(_("%(name)s was added and marked present.", name=form.name.data), "success")
+            else:
+                flash(
+                    _(
+                        "%(name)s was already registered; they are now confirmed and marked present.",
+                        name=outcome.registration.name,
+                    ),
+                    "success",
+                )
+            return redirect(
+                url_for(
+                    ".sheet",
+                    event_id=event.id,
+                    day=day.isoformat(),
+                    _anchor=f"person-{outcome.registration.id}",
+                )
+            )
+    return _render_sheet(event, day, "", form, status=400)
+
+
+@bp.get("/events/<int:event_id>/attendance.<any(csv, xlsx):fmt>")
+@login_required
+def sheet_export(event_id: int, fmt: str):
+    """Everyone registered with their mark and minutes on each day (a signature list)."""
+    event = _sheet_event(event_id)
+    days = event.days
+    rows = services.sheet_rows(event, days[0])
+    records = services.records_by_registration(event)
+    header = [_("Name"), _("E-mail"), _("Organisation"), _("Kind of organisation"), _("Region")]
+    for day in days:
+        header += [
+            _("%(day)s: attendance", day=day.isoformat()),
+            _("%(day)s: minutes online", day=day.isoformat()),
+        ]
+    labels = _status_labels()
+    table = []
+    for row in rows:
+        r = row.registration
+        line: list[Any] = [
+            r.name,
+            r.email,
+            r.organisation,
+            str(STAKEHOLDER_LABELS.get(r.stakeholder_type, r.stakeholder_type)),
+            r.region.code if r.region else "",
+        ]
+        for day in days:
+            record = records.get((r.id, day))
+            line += [
+                labels[record.status] if record else "",
+                record.minutes_online if record else None,
+            ]
+        table.append(line)
+    filename = f"attendance-{event.slug}.{fmt}"
+    if fmt == "csv":
+        return csv_response(filename, header, table)
+    return xlsx_response(filename, header, table, sheet_title=_("Attendance"))
+
+
+def _status_labels() -> dict[str, str]:
+    return {"present": _("Present"), "absent": _("Absent"), "excused": _("Excused")}
+
+
+# --- QR check-in --------------------------------------------------------------------------
+
+
+@bp.route("/check-in/<token>", methods=["GET", "POST"])
+@login_required
+def qr_checkin(token: str):
+    """Scanning a registrant's code checks them in for today (a repeat scan does nothing).
+
+    The scan is a GET so that a phone's camera app can open it directly; it only acts
+    for a logged-in organiser of the event and is idempotent.
+    """
+    registration = services.find_by_checkin_token(token)
+    if registration is not None and not can_edit_event(current_user, registration.event):
+        abort(403)
+    form = MarkForm()
+    confirm = request.method == "POST" and form.validate_on_submit()
+    if request.method == "POST" and not confirm:
+        abort(400)
+    result = services.check_in_by_token(token, recorded_by=current_user, confirm=confirm)
+    if result.outcome == "checked_in":
+        db.session.commit()
+    status = {"unknown": 404, "cancelled": 409, "not_today": 409, "not_confirmed": 409}.get(
+        result.outcome, 200
+    )
+    counts = None
+    if result.registration is not None and result.day in result.registration.event.days:
+        counts = services.day_counts(result.registration.event, result.day)
+    return (
+        render_template("attendance/checkin.html", result=result, counts=counts, form=form),
+        status,
+    )
+
+
+# --- imports ------------------------------------------------------------------------------
+
+
+def _max_import_bytes() -> int:
+    return int(current_app.config.get("ATTENDANCE_IMPORT_MAX_BYTES", MAX_IMPORT_BYTES))
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt=IMPORT_SALT)
+
+
+def _import_form(event: Event, regions: list[Region]) -> ImportUploadForm:
+    form = ImportUploadForm()
+    zones = [event.timezone] + [r.timezone for r in regions] + ["UTC"]
+    form.timezone.choices = choices((z, z) for z in dict.fromkeys(zones))
+    form.report.description = " ".join(
+        (
+            str(form.report.description),
+            _("At most %(size)s kB.", size=_max_import_bytes() // 1024),
+        )
+    )
+    if not form.is_submitted():
+        form.threshold.data = services.default_threshold_minutes(event)
+        form.timezone.data = event.timezone
+    return form
+
+
+@bp.route("/events/<int:event_id>/attendance/import", methods=["GET", "POST"])
+@login_required
+def import_report(event_id: int):
+    event = require_edit(_sheet_event(event_id))
+    form = _import_form(event, _regions())
+    preview = None
+    confirm_form = None
+    status = 200
+    if form.validate_on_submit():
+        upload = form.report.data
+        max_bytes = _max_import_bytes()
+        data = upload.stream.read(max_bytes + 1)
+        try:
+            report = read_report(
+                data, tz=zone(form.timezone.data), near=event.days, max_bytes=max_bytes
+            )
+            preview = services.preview_import(event, report, form.threshold.data)
+        except (ImportFileError, services.AttendanceError) as exc:
+            form.report.errors = [*form.report.errors, str(exc.message)]
+            status = 400
+        else:
+            confirm_form = ImportConfirmForm()
+            confirm_form.payload.data = _serializer().dumps(
+                {
+                    "event": event.id,
+                    "threshold": preview.threshold,
+                    "records": preview.records(),
+                    "file": (upload.filename or "")[:200],
+                }
+            )
+    elif form.is_submitted():
+        status = 400
+    return (
+        render_template(
+            "attendance/import.html",
+            event=event,
+            form=form,
+            preview=preview,
+            confirm_form=confirm_form,
+        ),
+        status,
+    )
+
+
+@bp.post("/events/<int:event_id>/attendance/import/confirm")
+@login_required
+def import_confirm(event_id: int):
+    event = require_edit(_sheet_event(event_id))
+    form = ImportConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        payload = _serializer().loads(form.payload.data, max_age=IMPORT_PREVIEW_MAX_AGE)
+        if payload.get("event") != event.id:
+            raise BadSignature("another event")
+        records = [tuple(r) for r in payload["records"]]
+        threshold = int(payload["threshold"])
+    except (BadSignature, KeyError, TypeError, ValueError):
+        flash(_("The preview has expired or was changed. Upload the file again."), "error")
+        return redirect(url_for(".import_report", event_id=event.id))
+    try:
+        result = services.apply_import(event, records, threshold, recorded_by=current_user)
+    except services.AttendanceError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+        return redirect(url_for(".import_report", event_id=event.id))
+    db.session.commit()
+    if result.changed:
+        flash(
+            _(
+                "Attendance imported: %(created)s new records, %(updated)s updated, "
+                "%(kept)s marked by hand kept their status (minutes added), %(unchanged)s unchanged.",
+                created=result.created,
+                updated=result.updated,
+                kept=result.kept,
+                unchanged=result.unchanged,
+            ),
+            "success",
+        )
+    else:
+        flash(
+            ngettext(
+                "Nothing changed: the %(num)d record in this file was already imported.",
+                "Nothing changed: the %(num)d records in this file were already imported.",
+                result.unchanged,
+            ),
+            "success",
+        )
+    return redirect(url_for(".sheet", event_id=event.id))
+
+
+# --- reports ------------------------------------------------------------------------------
+
+REPORT_TABLES = (
+    "events",
+    "attendee-regions",
+    "served-regions",
+    "stakeholder-types",
+    "kinds",
+    "summary",
+)
+
+
+def _report_filters(regions: list[Region]) -> tuple[ReportFilterForm, ReportFilters | None]:
+    form = ReportFilterForm(request.args)
+    form.region.choices = choices([("", _("All regions"))] + [(r.code, r.name) for r in regions])
+    if not form.validate():
+        return form, None
+    return form, ReportFilters(
+        date_from=form.date_from.data,
+        date_to=form.date_to.data,
+        kind=form.kind.data or None,
+        region=form.region.data or None,
+    )
+
+
+def _rate(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.0f} %"
+
+
+def _group_label(table: str, key: str | None, report: Report) -> str:
+    if key is None:
+        return _("Not given")
+    if table in ("attendee-regions", "served-regions"):
+        return report.region_names.get(key, key)
+    if table == "stakeholder-types":
+        return str(STAKEHOLDER_LABELS.get(key, key))
+    return str(KIND_LABELS.get(key, key))
+
+
+def _groups(report: Report) -> dict[str, list]:
+    return {
+        "attendee-regions": report.by_attendee_region,
+        "served-regions": report.by_served_region,
+        "stakeholder-types": report.by_stakeholder_type,
+        "kinds": report.by_kind,
+    }
+
+
+def _group_titles() -> dict[str, str]:
+    return {
+        "attendee-regions": _("Attendees by the region they come from"),
+        "served-regions": _("Attendees by the region the event serves"),
+        "stakeholder-types": _("Attendees by kind of organisation"),
+        "kinds": _("Attendees by kind of event"),
+    }
+
+
+def _table(table: str, report: Report) -> tuple[list[str], list[list[Any]]]:
+    """Header and rows of one report table, as shown and exported."""
+    if table == "events":
+        header = [
+            _("Event"),
+            _("Kind"),
+            _("Starts"),
+            _("Registered"),
+            _("Confirmed"),
+            _("Attended"),
+            _("Excused"),
+            _("No-shows"),
+            _("Attendance rate"),
+            _("Minutes online"),
+        ]
+        rows = [
+            [
+                e.title,
+                str(KIND_LABELS.get(e.kind, e.kind)),
+                e.starts_at.astimezone(zone(e.timezone)).replace(tzinfo=None),
+                e.registered,
+                e.confirmed,
+                e.attended,
+                e.excused,
+                e.no_shows,
+                None if e.attendance_rate is None else round(e.attendance_rate, 4),
+                e.minutes_online,
+            ]
+            for e in report.events
+        ]
+        return header, rows
+    if table == "summary":
+        header = [_("Figure"), _("Value")]
+        totals = report.totals
+        rows = [
+            [_("Events"), len(report.events)],
+            [_("Registered"), totals["registered"]],
+            [_("Confirmed"), totals["confirmed"]],
+            [_("Attendances"), report.attendances],
+            [_("Unique people (by e-mail)"), report.unique_people],
+            [_("Person-days present"), report.person_days],
+            [_("No-shows"), totals["no_shows"]],
+            [_("Minutes online"), totals["minutes_online"]],
+        ]
+        return header, rows
+    groups = _groups(report)[table]
+    header = [_("Group"), _("Attendances"), _("Unique people")]
+    return header, [[_group_label(table, g.key, report), g.attendances, g.people] for g in groups]
+
+
+def _charts(report: Report) -> dict[str, Any]:
+    charts = {}
+    for table, groups in _groups(report).items():
+        charts[table] = bar_chart_svg(
+            chart_id=f"chart-{table}",
+            title=_group_titles()[table],
+            categories=[_group_label(table, g.key, report) for g in groups],
+            series=[
+                Series(_("Attendances"), [g.attendances for g in groups], "solid"),
+                Series(_("Unique people"), [g.people for g in groups], "hatch"),
+            ],
+        )
+    return charts
+
+
+@bp.get("/reports")
+@login_required
+def reports():
+    regions = _regions()
+    form, filters = _report_filters(regions)
+    report = build_report(filters) if filters is not None else None
+    return (
+        render_template(
+            "attendance/reports.html",
+            form=form,
+            report=report,
+            charts=_charts(report) if report else {},
+            group_titles=_group_titles(),
+            group_label=_group_label,
+            rate=_rate,
+            export_args=filters.as_args() if filters else {},
+        ),
+        200 if report is not None else 400,
+    )
+
+
+@bp.get("/reports/<table>.<any(csv, xlsx):fmt>")
+@login_required
+def report_export(table: str, fmt: str):
+    if table not in REPORT_TABLES:
+        abort(404)
+    form, filters = _report_filters(_regions())
+    if filters is None:
+        abort(400)
+    report = build_report(filters)
+    header, rows = _table(table, report)
+    filename = f"report-{table}.{fmt}"
+    if fmt == "csv":
+        return csv_response(filename, header, rows)
+    return xlsx_response(filename, header, rows, sheet_title=table)

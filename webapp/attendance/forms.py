@@ -1,0 +1,110 @@
+"""Forms of the check-in sheet, the platform import and the report filters."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from webapp.attendance.services import MAX_THRESHOLD_MINUTES
+from webapp.formatting import KIND_LABELS, STAKEHOLDER_LABELS
+from webapp.models import STAKEHOLDER_TYPES
+
+MARK_ACTIONS = ("present", "absent", "excused", "undo")
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """Select options from (value, label) pairs."""
+    return [SelectChoice(str(value), label) for value, label in pairs]
+
+
+class MarkForm(FlaskForm):
+    """One tap on the sheet: present, absent, excused or undo, for one person and day."""
+
+    action = HiddenField(validators=[DataRequired()])
+    day = HiddenField()
+    q = HiddenField()
+
+
+class WalkInForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    email = EmailField(
+        _l("E-mail"),
+        validators=[DataRequired(), Length(max=254)],
+        description=_l("Counts the person once in the reports, however many events they attend."),
+    )
+    organisation = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)])
+    stakeholder_type = SelectField(
+        _l("Kind of organisation"),
+        choices=choices((t, STAKEHOLDER_LABELS[t]) for t in STAKEHOLDER_TYPES),
+        default="sme",
+    )
+    region = SelectField(_l("Region they come from"), choices=[], validate_choice=True)
+    consent = BooleanField(
+        _l("The person agrees that we keep these details under the privacy notice"),
+        validators=[InputRequired(message=_l("Ask the person and tick the box."))],
+    )
+    day = HiddenField()
+
+
+class ImportUploadForm(FlaskForm):
+    report = FileField(
+        _l("Participant report"),
+        validators=[FileRequired(message=_l("Choose the file to upload."))],
+        description=_l(
+            "Zoom participants report (CSV), Microsoft Teams attendance report, or a CSV "
+            "with name, e-mail, join and leave times (or duration)."
+        ),
+    )
+    threshold = IntegerField(
+        _l("Minutes online that count as present"),
+        validators=[
+            InputRequired(message=_l("Enter a number of minutes.")),
+            NumberRange(min=0, max=MAX_THRESHOLD_MINUTES),
+        ],
+        description=_l("Per day. Default: half the event's duration."),
+    )
+    timezone = SelectField(
+        _l("Time zone of the times in the file"),
+        choices=[],
+        description=_l(
+            "Platforms write times on the clock of the account that exported the report."
+        ),
+    )
+
+
+class ImportConfirmForm(FlaskForm):
+    payload = HiddenField(validators=[DataRequired()])
+
+
+class ReportFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    date_from = DateField(_l("From"), validators=[Optional()])
+    date_to = DateField(_l("To"), validators=[Optional()])
+    kind = SelectField(
+        _l("Kind of event"),
+        choices=choices([("", _l("All kinds")), *KIND_LABELS.items()]),
+        default="",
+    )
+    region = SelectField(_l("Region served"), choices=[], default="")
+
+    def validate(self, extra_validators=None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        if self.date_from.data and self.date_to.data and self.date_to.data < self.date_from.data:
+            self.date_to.errors.append(_l("The end date is before the start date."))
+            return False
+        return True
