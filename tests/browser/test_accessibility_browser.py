@@ -1,0 +1,178 @@
+"""WCAG 2.1 A and AA: axe-core (npm) run in Chromium on every page a stakeholder meets.
+
+Each page is checked in English and Hungarian, at desktop width and at 360 px, and must
+have zero violations. axe-core comes from ``tests/js`` (``npm ci --prefix tests/js``);
+without it these tests skip, except under CI where they fail.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+AXE = Path(__file__).resolve().parents[1] / "js" / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+WIDTHS = {"desktop": {"width": 1280, "height": 900}, "narrow": {"width": 360, "height": 740}}
+LANGUAGES = ["en", "hu"]
+ORGANISER_PASSWORD = "correct horse battery"
+
+RUN_AXE = """
+async (tags) => {
+  const result = await axe.run(document, {
+    runOnly: {type: 'tag', values: tags},
+    resultTypes: ['violations'],
+  });
+  return result.violations.map(v => ({
+    id: v.id, impact: v.impact, help: v.help, url: v.helpUrl,
+    nodes: v.nodes.map(n => ({target: n.target.join(' '), summary: n.failureSummary})),
+  }));
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def axe_script() -> Path:
+    if not AXE.exists():
+        message = f"{AXE} is missing: run `npm ci --prefix tests/js`"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return AXE
+
+
+def describe(violations: list[dict]) -> str:
+    lines = []
+    for v in violations:
+        lines.append(f"- {v['id']} ({v['impact']}): {v['help']} <{v['url']}>")
+        for node in v["nodes"][:5]:
+            summary = " ".join((node["summary"] or "").split())
+            lines.append(f"    at {node['target']}: {summary}")
+    return "\n".join(lines)
+
+
+def assert_no_violations(page, axe_script: Path, what: str) -> None:
+    page.add_script_tag(path=str(axe_script))
+    violations = page.evaluate(RUN_AXE, WCAG_TAGS)
+    assert not violations, f"{what} at {page.url}:\n{describe(violations)}"
+
+
+@pytest.fixture
+def visitor(browser, live_server):
+    """Open a browser page in a language and at a width."""
+    contexts = []
+
+    def open_page(lang: str, width: str):
+        context = browser.new_context(base_url=live_server, viewport=WIDTHS[width])
+        context.add_cookies([{"name": "lang", "value": lang, "url": live_server}])
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def site(make_event, make_registration, make_user, regions):
+    """Realistic content for every page: a cancelled event, a full one, one with questions."""
+    from webapp.extensions import db
+    from webapp.models import Question
+
+    event = make_event(
+        slug="blue-economy-pitch-day",
+        title="Blue economy pitch day in Klaipėda",
+        summary="Lithuanian and Polish SMEs pitch to port-logistics investors.",
+        description="Morning: pitches.\n\nAfternoon: visits to the port's innovation hub.",
+        kind="study_visit",
+        format="hybrid",
+        venue="Klaipėda Science and Technology Park",
+        address="Herkaus Manto g. 84, Klaipėda",
+        capacity=30,
+        timezone="Europe/Vilnius",
+        region_codes=("LT", "PL"),
+        translations={"hu": {"title": "Kék gazdaság – befektetői nap Klaipėdában"}},
+    )
+    db.session.add(Question(event=event, label="Which sector are you in?", required=True))
+    db.session.commit()
+    make_event(title="Rural tourism webinar", status="cancelled", region_codes=("ES",))
+    make_event(title="Fully booked workshop", capacity=1, start=timedelta(days=3))
+    registration = make_registration(event, name="Rasa Petrauskienė", locale="lt")
+    organiser = make_user(email="organiser@pannon.example", password=ORGANISER_PASSWORD)
+    return {"event": event, "registration": registration, "organiser": organiser}
+
+
+def _log_in(page, organiser) -> None:
+    page.goto("/organiser/login")
+    page.locator("input[name=email]").fill(organiser.email)
+    page.locator("input[name=password]").fill(ORGANISER_PASSWORD)
+    page.locator("form button[type=submit]").first.click()
+    page.wait_for_load_state()
+
+
+PAGES = {
+    "catalogue": lambda page, site: page.goto("/"),
+    "past events": lambda page, site: page.goto("/?when=past"),
+    "event": lambda page, site: page.goto(f"/events/{site['event'].slug}"),
+    "region": lambda page, site: page.goto("/regions/LT"),
+    "not found": lambda page, site: page.goto("/events/no-such-event"),
+    "registration form": lambda page, site: page.goto(f"/events/{site['event'].slug}/register"),
+    "confirmation": lambda page, site: page.goto(
+        f"/registrations/{site['registration'].token}/confirmation"
+    ),
+    "registrant page": lambda page, site: page.goto(f"/registrations/{site['registration'].token}"),
+}
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("name", PAGES)
+def test_public_page_has_no_wcag_violations(visitor, site, axe_script, name, lang, width):
+    page = visitor(lang, width)
+    PAGES[name](page, site)
+    assert page.evaluate("document.documentElement.lang") == lang
+    assert_no_violations(page, axe_script, f"{name} ({lang}, {width})")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_registration_errors_have_no_wcag_violations(visitor, site, axe_script, lang, width):
+    page = visitor(lang, width)
+    page.goto(f"/events/{site['event'].slug}/register")
+    page.locator("form.registration-form button[type=submit]").click()
+    page.wait_for_selector("#error-summary")
+    assert page.locator("[aria-invalid=true]").count() >= 2
+    assert_no_violations(page, axe_script, f"registration form with errors ({lang}, {width})")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_check_in_sheet_has_no_wcag_violations(visitor, site, axe_script, lang, width):
+    page = visitor(lang, width)
+    _log_in(page, site["organiser"])
+    page.goto(f"/organiser/events/{site['event'].id}/attendance")
+    assert page.url.endswith("/attendance"), "the organiser is not logged in"
+    assert page.get_by_text("Rasa Petrauskienė").count() >= 1
+    assert_no_violations(page, axe_script, f"check-in sheet ({lang}, {width})")
+
+
+def test_the_axe_harness_reports_violations(browser, axe_script):
+    """Guard: a page with an unlabelled field and an image without text must fail."""
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.set_content(
+            "<!doctype html><html><head><title>x</title></head><body><main>"
+            '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw="><input type="text">'
+            "</main></body></html>"
+        )
+        page.add_script_tag(path=str(axe_script))
+        ids = {v["id"] for v in page.evaluate(RUN_AXE, WCAG_TAGS)}
+        assert {"image-alt", "label", "html-has-lang"} <= ids
+    finally:
+        context.close()
