@@ -25,7 +25,8 @@ from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
-from sqlalchemy import func, text, update
+from sqlalchemy import case, func, text, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from webapp.extensions import db
 from webapp.formatting import local_datetime
@@ -217,25 +218,44 @@ def registration_closed_reason(event: Event, now: datetime | None = None) -> str
 
 
 def lock_event(event_id: int) -> Event:
-    """Lock the event's row until the end of the transaction and return it, fresh.
+    """Lock the event's row until the end of the transaction and return the event.
 
     PostgreSQL: ``SELECT … FOR UPDATE``; concurrent transactions wait here.
     SQLite: a no-op ``UPDATE`` of the row, which takes the database's write lock at
     once (a plain ``SELECT`` would not, and two connections could then both count the
     same free seat before either writes).
+
+    The columns that decide who gets a seat (status, capacity, approval, registration
+    window, end) are re-read once the lock is held; the rest of the event, and the
+    relationships already loaded, are kept, so nothing else is queried under the lock.
     """
+    db.session.flush()
+    columns = [getattr(Event, name) for name in _SEAT_COLUMNS]
+    query = db.select(*columns).where(Event.id == event_id)
     if db.session.get_bind().dialect.name == "sqlite":
         # Plain SQL: an ORM update would also stamp updated_at.
         db.session.execute(
             text("UPDATE events SET sequence = sequence WHERE id = :id"), {"id": event_id}
         )
-        query = db.select(Event).where(Event.id == event_id)
     else:
-        query = db.select(Event).where(Event.id == event_id).with_for_update(of=Event)
-    event = db.session.scalar(query.execution_options(populate_existing=True))
-    if event is None:
+        query = query.with_for_update(of=Event)
+    row = db.session.execute(query).one_or_none()
+    if row is None:
         raise LookupError(f"event {event_id} does not exist")
+    event = db.session.get(Event, event_id)
+    for name, value in zip(_SEAT_COLUMNS, row, strict=True):
+        set_committed_value(event, name, value)
     return event
+
+
+_SEAT_COLUMNS = (
+    "status",
+    "capacity",
+    "requires_approval",
+    "registration_opens_at",
+    "registration_closes_at",
+    "ends_at",
+)
 
 
 def _refresh(registration: Registration) -> Registration:
@@ -249,6 +269,26 @@ def _refresh(registration: Registration) -> Registration:
 
 def _counts(event: Event) -> dict[str, int]:
     return status_counts([event.id])[event.id]
+
+
+def _counts_and_active_registration(event_id: int, email: str) -> tuple[dict[str, int], int | None]:
+    """Registrations per status, and the id of ``email``'s active one, in one query."""
+    counts = {status: 0 for status in _ALL_STATUSES}
+    existing_id = None
+    rows = db.session.execute(
+        db.select(
+            Registration.status,
+            func.count(),
+            func.max(case((Registration.email == email, Registration.id))),
+        )
+        .where(Registration.event_id == event_id)
+        .group_by(Registration.status)
+    )
+    for status, count, match in rows:
+        counts[status] = count
+        if match is not None and status in ACTIVE_STATUSES:
+            existing_id = match
+    return counts, existing_id
 
 
 def _free_seats(event: Event, counts: Mapping[str, int]) -> int | None:
@@ -298,21 +338,15 @@ def register(
     if reason:
         raise RegistrationClosed(reason)
 
-    existing = db.session.scalar(
-        db.select(Registration).where(
-            Registration.event_id == event.id,
-            Registration.email == email,
-            Registration.status.in_(ACTIVE_STATUSES),
-        )
-    )
-    if existing is not None:
+    counts, existing_id = _counts_and_active_registration(event.id, email)
+    if existing_id is not None:
+        existing = db.session.get(Registration, existing_id)
         queue_registration_mail(existing, "link_resent")
         return RegistrationOutcome(existing, created=False, status=existing.status)
 
     if event.requires_approval:
         status = "pending"
     else:
-        counts = _counts(event)
         free = _free_seats(event, counts)
         if counts["waitlisted"] and (free is None or free > 0):
             # Seats were freed without the waiting list moving up (capacity raised

@@ -18,6 +18,7 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
 
 from webapp.extensions import db, limiter
 from webapp.models import Event, Registration
@@ -73,10 +74,26 @@ def _registration_or_404(token: str) -> Registration:
     return registration
 
 
+def _event_to_register_for_or_404(slug: str) -> Event:
+    """The public event with ``slug``, with what the form and the e-mail need loaded."""
+    event = db.session.scalar(
+        db.select(Event)
+        .where(Event.slug == slug)
+        .options(
+            joinedload(Event.host_partner),
+            selectinload(Event.questions),
+            selectinload(Event.regions),
+        )
+    )
+    if event is None or not event.is_public:
+        abort(404)
+    return event
+
+
 @bp.route("/events/<slug:slug>/register", methods=["GET", "POST"])
 @limit_posts
 def register(slug: str):
-    event = get_public_event_or_404(slug)
+    event = _event_to_register_for_or_404(slug)
     posted = request.method == "POST"
     reason = services.registration_closed_reason(event, utcnow())
     if reason:
@@ -89,7 +106,7 @@ def register(slug: str):
         if form.honeypot_filled:
             abort(400)
         try:
-            outcome = _register(event, form, questions, regions)
+            created, token = _register(event, form, questions, regions)
         except services.RegistrationClosed as exc:
             db.session.rollback()
             return _closed(event, exc.message, posted)
@@ -101,9 +118,9 @@ def register(slug: str):
             else:
                 form.form_errors.append(exc.message)
         else:
-            if not outcome.created:
+            if not created:
                 return redirect(url_for(".link_sent", slug=event.slug), 303)
-            return redirect(url_for(".confirmation", token=outcome.registration.token), 303)
+            return redirect(url_for(".confirmation", token=token), 303)
     return render_template(
         "registrations/register.html",
         event=event,
@@ -113,7 +130,8 @@ def register(slug: str):
     ), (400 if posted else 200)
 
 
-def _register(event: Event, form: RegistrationForm, questions, regions):
+def _register(event: Event, form: RegistrationForm, questions, regions) -> tuple[bool, str]:
+    """Store the registration and commit; whether it is new, and its link's token."""
     by_code = {r.code: r for r in regions}
     values = dict(
         name=form.name.data,
@@ -128,14 +146,16 @@ def _register(event: Event, form: RegistrationForm, questions, regions):
     )
     try:
         outcome = services.register(event, **values)
+        created, token = outcome.created, outcome.registration.token
         db.session.commit()
     except IntegrityError:
         # The same address registered in a parallel request that slipped past the lock
         # (only possible without one, e.g. another tool writing): answer as a repeat.
         db.session.rollback()
         outcome = services.register(db.session.get(Event, event.id), **values)
+        created, token = outcome.created, outcome.registration.token
         db.session.commit()
-    return outcome
+    return created, token
 
 
 def _closed(event: Event, reason: str, posted: bool):
