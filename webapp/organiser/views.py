@@ -45,6 +45,7 @@ from webapp.organiser.accounts import (
     user_for_set_password_token,
 )
 from webapp.organiser.forms import (
+    LANGUAGE_NAMES,
     CancelEventForm,
     EmptyForm,
     EventForm,
@@ -288,6 +289,12 @@ def _prepare_form(form: EventForm, regions: list[Region], event: Event | None) -
     form.timezone.choices = choices((z, z.replace("_", " ")) for z in zones)
     form.regions.choices = choices((r.code, f"{r.name} ({r.code})") for r in regions)
     form.host_partner.choices = choices((p.short_name, p.name) for p in _host_choices(event))
+    for code in services.TRANSLATION_LANGUAGES:
+        sub = form.translations[code].form
+        language = LANGUAGE_NAMES[code]
+        sub.title.label.text = _("Title in %(language)s", language=language)
+        sub.summary.label.text = _("Summary in %(language)s", language=language)
+        sub.description.label.text = _("Description in %(language)s", language=language)
 
 
 def _initial_data(event: Event | None) -> dict:
