@@ -320,3 +320,29 @@ def test_pages_offer_subscribe_links(client, make_event):
     assert "https://calendar.google.com/calendar/render?action=TEMPLATE" in page
     assert "https://outlook.live.com/calendar/0/action/compose?" in page
     assert "secret-room" not in page
+
+
+def test_etag_is_stable_over_time_until_an_event_leaves_the_window(app, make_event):
+    from webapp.feeds.services import FeedSpec, public_feed_validator
+    from webapp.timezones import utcnow
+
+    make_event(start=timedelta(days=-89, hours=-3))  # ends 89 days ago
+    make_event(start=timedelta(days=10))
+    now = utcnow()
+
+    def etag(at):
+        return public_feed_validator(FeedSpec(), locale="en", now=at, past_days=90).etag
+
+    assert etag(now) == etag(now + timedelta(hours=12))
+    assert etag(now) != etag(now + timedelta(days=2))
+
+
+def test_deleting_an_event_changes_the_etag(client, make_event):
+    make_event(title="Stays")
+    gone = make_event(title="Goes")
+    etag = client.get("/calendar.ics").headers["ETag"]
+    db.session.delete(gone)
+    db.session.commit()
+    response = client.get("/calendar.ics", headers={"If-None-Match": etag})
+    assert response.status_code == 200
+    assert set(vevents(response)) == {"Stays"}

@@ -23,7 +23,7 @@ from urllib.parse import urlencode
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, or_
+from sqlalchemy import and_, bindparam, func, or_
 
 from webapp.calendar import PRODID, CalendarEvent, build_calendar
 from webapp.extensions import db
@@ -118,24 +118,37 @@ def _make_validator(key: str, locale: str, parts: Iterable[object], latest) -> V
     return Validator(etag=digest, last_modified=last_modified)
 
 
+# Built once: a 304 should cost little more than this query's round trip.
+_PUBLIC_VALIDATOR_QUERY = db.select(
+    db.select(func.max(Event.updated_at)).scalar_subquery(),
+    db.select(func.count()).select_from(Event).scalar_subquery(),
+    db.select(func.count()).select_from(event_regions).scalar_subquery(),
+    db.select(func.min(Event.ends_at))
+    .where(Event.ends_at >= bindparam("since", type_=Event.ends_at.type))
+    .scalar_subquery(),
+    db.select(func.min(Event.ends_at))
+    .where(Event.ends_at >= bindparam("now", type_=Event.ends_at.type))
+    .scalar_subquery(),
+)
+
+
 def public_feed_validator(
     spec: FeedSpec, *, locale: str, now: datetime, past_days: int
 ) -> Validator:
-    """ETag and Last-Modified of a public feed, from one aggregate query.
+    """ETag and Last-Modified of a public feed, from one cheap query (indexes only).
 
-    The count and the sum of ids change when an event enters or leaves the feed; the
-    latest ``updated_at`` changes with every edit.
+    Every edit or new event raises the latest ``updated_at``; a deleted event or region
+    link changes a count. Time alone changes a feed only when an event's end passes the
+    window's start (or, for a cancelled one, now): the earliest end still inside each
+    boundary names that state, and changes exactly when an event drops out.
     """
-    count, latest, id_sum, sequence_sum = db.session.execute(
-        db.select(
-            func.count(Event.id),
-            func.max(Event.updated_at),
-            func.coalesce(func.sum(Event.id), 0),
-            func.coalesce(func.sum(Event.sequence), 0),
-        ).where(*_public_conditions(spec, now, past_days))
+    since = feed_window_start(now, past_days)
+    latest, events, links, first_in_window, first_not_over = db.session.execute(
+        _PUBLIC_VALIDATOR_QUERY, {"since": since, "now": now}
     ).one()
     latest = _as_utc(latest)
-    return _make_validator(spec.key, locale, (count, latest, id_sum, sequence_sum), latest)
+    parts = (latest, events, links, _as_utc(first_in_window), _as_utc(first_not_over))
+    return _make_validator(spec.key, locale, parts, latest)
 
 
 def _as_utc(value: datetime | None) -> datetime | None:

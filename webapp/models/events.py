@@ -58,6 +58,8 @@ class Event(db.Model):
         ),
         Index("ix_events_catalogue", "status", "visibility", "starts_at"),
         Index("ix_events_ends_at", "ends_at"),
+        # The calendar feeds' validator reads max(updated_at) on every request.
+        Index("ix_events_updated_at", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
