@@ -68,8 +68,11 @@ class DefaultConfig:
 
     EVENTS_PER_PAGE = 12
     PRIVACY_NOTICE_VERSION = "2026-01"
-    FEED_PAST_DAYS = 90
-    FEED_CACHE_SECONDS = 900
+    FEED_PAST_DAYS = 90  # feeds show events that ended up to this many days ago
+    FEED_CACHE_SECONDS = 900  # a built feed is kept in the process at most this long
+    FEED_HTTP_MAX_AGE = 300  # Cache-Control max-age of .ics responses
+    FEED_REFRESH_SECONDS = 6 * 3600  # REFRESH-INTERVAL / X-PUBLISHED-TTL asked of clients
+    API_CACHE_SECONDS = 60  # Cache-Control max-age of /api/v1 responses
 
 
 # Environment variable → (config key, converter)
