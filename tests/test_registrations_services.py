@@ -254,6 +254,31 @@ def test_registering_again_with_the_same_address_resends_the_link(make_event):
     assert mail_kinds(first.registration) == ["confirmed", "link_resent"]
 
 
+def test_the_link_is_resent_at_most_every_ten_minutes(make_event):
+    event = make_event(capacity=10)
+    registration = sign_up(event, "anna@example.org").registration
+    for _ in range(3):
+        sign_up(event, "anna@example.org")
+    assert mail_kinds(registration) == ["confirmed", "link_resent"]
+    later = datetime.now(UTC) + timedelta(minutes=11)
+    assert sign_up(event, "anna@example.org", now=later).created is False
+    assert mail_kinds(registration) == ["confirmed", "link_resent", "link_resent"]
+
+
+def test_waitlist_positions_of_a_whole_event(make_event, make_registration, count_queries):
+    event = make_event(capacity=1)
+    make_registration(event)
+    first = make_registration(event, status="waitlisted")
+    make_registration(event, status="cancelled")
+    second = make_registration(event, status="waitlisted")
+    event_id = event.id
+    with count_queries() as statements:
+        positions = services.waitlist_positions(event_id)
+    assert positions == {first.id: 1, second.id: 2}
+    assert len(statements) == 1
+    assert services.waitlist_position(second) == 2
+
+
 def test_after_cancelling_the_same_address_can_register_again(make_event):
     event = make_event(capacity=10)
     first = sign_up(event, "anna@example.org").registration

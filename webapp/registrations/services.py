@@ -20,7 +20,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
@@ -46,6 +46,8 @@ EMAIL_MAX_LENGTH = 254
 # Tokens are made by ``new_token`` (URL-safe base64); anything else is not a token.
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 ERASED_NAME = "—"
+# A repeated registration sends the existing link again at most this often.
+LINK_RESEND_INTERVAL = timedelta(minutes=10)
 
 
 class RegistrationError(Exception):
@@ -341,7 +343,8 @@ def register(
     counts, existing_id = _counts_and_active_registration(event.id, email)
     if existing_id is not None:
         existing = db.session.get(Registration, existing_id)
-        queue_registration_mail(existing, "link_resent")
+        if not _link_resent_recently(existing, now):
+            queue_registration_mail(existing, "link_resent")
         return RegistrationOutcome(existing, created=False, status=existing.status)
 
     if event.requires_approval:
@@ -376,6 +379,36 @@ def register(
     queue_registration_mail(registration, status)
     notify_host_organisers(registration)
     return RegistrationOutcome(registration, created=True, status=status)
+
+
+def _link_resent_recently(registration: Registration, now: datetime) -> bool:
+    """Whether the link went out again a short while ago.
+
+    Anyone can type an address into the form; without this, the form could be used to
+    fill a stranger's inbox with copies of their link.
+    """
+    return (
+        db.session.scalar(
+            db.select(OutboxMessage.id)
+            .where(
+                OutboxMessage.registration_id == registration.id,
+                OutboxMessage.kind == "link_resent",
+                OutboxMessage.created_at > now - LINK_RESEND_INTERVAL,
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def waitlist_positions(event_id: int) -> dict[int, int]:
+    """Waiting-list position of every waitlisted registration of an event, in one query."""
+    ids = db.session.scalars(
+        db.select(Registration.id)
+        .where(Registration.event_id == event_id, Registration.status == "waitlisted")
+        .order_by(Registration.id)
+    )
+    return {registration_id: n for n, registration_id in enumerate(ids, start=1)}
 
 
 # --- changing a registration ------------------------------------------------------------
