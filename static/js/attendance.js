@@ -61,7 +61,8 @@
     var data = new FormData(form);
     data.set("action", submitter.value);
     row.classList.add("is-busy");
-    fetch(form.action, {
+    // form.action would be the button named "action"; read the attribute.
+    fetch(form.getAttribute("action"), {
       method: "POST",
       body: data,
       headers: { Accept: "application/json" },
