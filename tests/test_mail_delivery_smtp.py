@@ -256,3 +256,24 @@ def test_unknown_backend_is_a_clear_error(app):
         backend_from_config(app.config, app.instance_path)
     app.config["MAIL_BACKEND"] = "smtp"
     assert isinstance(backend_from_config(app.config, app.instance_path), SMTPBackend)
+
+
+def test_smtp_login_when_a_username_is_set(app, webinar, make_registration):
+    from tests.support.smtp import SMTPServer
+
+    server = SMTPServer(login=("events", "s3cret-pass")).start()
+    try:
+        app.config.update(server.config())
+        queue_registration_mail(make_registration(webinar), "confirmed")
+        db.session.commit()
+        app.config.update(MAIL_USERNAME="events", MAIL_PASSWORD="wrong")
+        report = deliver(app)
+        assert (report.sent, report.retrying) == (0, 1)
+        message = db.session.scalar(db.select(OutboxMessage))
+        assert "login failed" in message.last_error and message.failed_at is None
+
+        app.config["MAIL_PASSWORD"] = "s3cret-pass"
+        assert deliver(app, clock=lambda: utcnow() + timedelta(hours=1)).sent == 1
+        assert server.logins == ["events"] and len(server.messages) == 1
+    finally:
+        server.stop()

@@ -10,6 +10,7 @@ from email import policy
 from email.message import EmailMessage
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 
 from tests.support.gunicorn import free_port
 
@@ -53,7 +54,9 @@ class SMTPServer:
     Addresses added to ``refused`` are answered ``550 No such user``.
     """
 
-    def __init__(self, port: int | None = None, *, delay: float = 0.0) -> None:
+    def __init__(
+        self, port: int | None = None, *, delay: float = 0.0, login: tuple[str, str] | None = None
+    ) -> None:
         self.host = "127.0.0.1"
         self.port = port or free_port()
         self._lock = threading.Lock()
@@ -61,6 +64,8 @@ class SMTPServer:
         self._controller: Controller | None = None
         self.refused: set[str] = set()
         self.delay = delay  # seconds the server takes to accept each message
+        self.login = login  # (user, password) the server demands, if any
+        self.logins: list[str] = []
 
     @property
     def messages(self) -> list[Received]:
@@ -69,13 +74,28 @@ class SMTPServer:
 
     def start(self) -> SMTPServer:
         if self._controller is None:
+            options = {}
+            if self.login:
+                options = {
+                    "auth_require_tls": False,
+                    "auth_required": False,
+                    "authenticator": self._authenticate,
+                }
             self._controller = Controller(
                 _Collector(self._inbox, self._lock, self.refused, self.delay),
                 hostname=self.host,
                 port=self.port,
+                **options,
             )
             self._controller.start()
         return self
+
+    def _authenticate(self, server, session, envelope, mechanism, auth_data) -> AuthResult:
+        given = (auth_data.login.decode(), auth_data.password.decode())
+        if given == self.login:
+            self.logins.append(given[0])
+            return AuthResult(success=True)
+        return AuthResult(success=False, handled=False)
 
     def stop(self) -> None:
         if self._controller is not None:

@@ -126,9 +126,10 @@ class SMTPBackend:
 
     @contextmanager
     def connect(self) -> Iterator[SMTPConnection]:
+        client: smtplib.SMTP | None = None
         try:
             if self.use_ssl:
-                client: smtplib.SMTP = smtplib.SMTP_SSL(
+                client = smtplib.SMTP_SSL(
                     self.host,
                     self.port,
                     timeout=self.timeout,
@@ -141,6 +142,8 @@ class SMTPBackend:
             if self.username:
                 client.login(self.username, self.password)
         except (OSError, smtplib.SMTPException) as exc:
+            if client is not None:  # connected, then STARTTLS or login failed
+                client.close()
             raise classify(exc, during="connect") from exc
         try:
             yield SMTPConnection(client)
