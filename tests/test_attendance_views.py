@@ -379,3 +379,24 @@ def test_sheet_export_is_formula_safe(client, organiser, event, make_registratio
     assert "'=HYPERLINK" in csv_text and "'+Evil" in csv_text
     xlsx = client.get(f"/organiser/events/{event.id}/attendance.xlsx")
     assert xlsx.headers["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_registrant_page_carries_the_check_in_code_for_on_site_events(
+    client, make_event, make_registration
+):
+    onsite = make_event(format="onsite", venue="Klaipėda port", online_url="")
+    person = make_registration(onsite, name="Anna Kovács")
+    page = client.get(f"/registrations/{person.token}").get_data(as_text=True)
+    assert "Your check-in code" in page
+    assert (
+        '<svg role="img" aria-label="QR code to show at the entrance to check in Anna Kovács"'
+        in page
+    )
+    online = make_registration(make_event(format="online"))
+    assert "Your check-in code" not in client.get(f"/registrations/{online.token}").get_data(
+        as_text=True
+    )
+    waiting = make_registration(onsite, status="waitlisted")
+    assert "Your check-in code" not in client.get(f"/registrations/{waiting.token}").get_data(
+        as_text=True
+    )
