@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.message import EmailMessage
 from typing import Any
 
 from sqlalchemy import func, update
@@ -115,37 +116,60 @@ def deliver_due_messages(
     messages = db.session.scalars(
         db.select(OutboxMessage).where(OutboxMessage.id.in_(claimed)).order_by(OutboxMessage.id)
     ).all()
+    # Everything needed is read before the first commit expires the rows: no reloads.
+    pending: list[_Claimed] = []
+    for message in messages:
+        try:
+            email: EmailMessage | DeliveryError = build_email(message, domain=domain)
+        except (ValueError, TypeError, KeyError) as exc:  # a row that cannot become an e-mail
+            email = DeliveryError(f"cannot build the message: {exc}", permanent=True)
+        pending.append(_Claimed(message.id, message.attempts, message.to_address, email))
     sender = envelope_sender(config)
-    pending = list(messages)
     try:
         with backend.connect() as connection:
             while pending:
-                message = pending[0]
+                claimed_message = pending[0]
                 if time.monotonic() > deadline:
                     break
                 try:
-                    email = build_email(message, domain=domain)
-                    connection.send(email, sender=sender, recipients=[message.to_address])
+                    if isinstance(claimed_message.email, DeliveryError):
+                        raise claimed_message.email
+                    connection.send(
+                        claimed_message.email, sender=sender, recipients=[claimed_message.to]
+                    )
                 except DeliveryError as exc:
-                    _record_failure(message, exc, now=clock(), config=config, report=report)
-                except (ValueError, TypeError) as exc:  # a row that cannot become an e-mail
-                    error = DeliveryError(f"cannot build the message: {exc}", permanent=True)
-                    _record_failure(message, error, now=clock(), config=config, report=report)
+                    _record_failure(claimed_message, exc, now=clock(), config=config, report=report)
                 else:
-                    message.sent_at = clock()
-                    message.last_error = None
+                    _set(claimed_message.id, sent_at=clock(), last_error=None)
                     report.sent += 1
                 db.session.commit()
                 pending.pop(0)
     except DeliveryError as exc:  # no connection: every message still claimed waits
-        for message in pending:
-            _record_failure(message, exc, now=clock(), config=config, report=report)
+        for claimed_message in pending:
+            _record_failure(claimed_message, exc, now=clock(), config=config, report=report)
         db.session.commit()
         pending = []
     if pending:
-        release(pending, now=clock())
+        release([c.id for c in pending], now=clock())
         report.released += len(pending)
     return report
+
+
+@dataclass
+class _Claimed:
+    id: int
+    attempts: int
+    to: str
+    email: EmailMessage | DeliveryError
+
+
+def _set(message_id: int, **values: Any) -> None:
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def deliver_all_due(
@@ -169,35 +193,37 @@ def deliver_all_due(
             return total
 
 
-def release(messages: Iterable[OutboxMessage], *, now: datetime) -> None:
+def release(message_ids: Iterable[int], *, now: datetime) -> None:
     """Give claimed, unsent messages back (due now, the attempt not counted); commits."""
-    for message in messages:
-        message.next_attempt_at = now
-        message.attempts = max(message.attempts - 1, 0)
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(list(message_ids)), OutboxMessage.sent_at.is_(None))
+        .values(next_attempt_at=now, attempts=OutboxMessage.attempts - 1)
+        .execution_options(synchronize_session=False)
+    )
     db.session.commit()
 
 
 def _record_failure(
-    message: OutboxMessage,
+    message: _Claimed,
     error: DeliveryError,
     *,
     now: datetime,
     config: Mapping[str, Any],
     report: DeliveryReport,
 ) -> None:
-    message.last_error = str(error)[:ERROR_MAX_LENGTH]
+    last_error = str(error)[:ERROR_MAX_LENGTH]
     if error.permanent or message.attempts >= int(config["MAIL_MAX_ATTEMPTS"]):
-        message.failed_at = now
+        _set(message.id, failed_at=now, last_error=last_error)
         report.failed += 1
-        log.warning(
-            "outbox message %s to %s failed for good: %s", message.id, message.to_address, error
-        )
+        log.warning("outbox message %s to %s failed for good: %s", message.id, message.to, error)
         return
-    message.next_attempt_at = now + retry_delay(
+    delay = retry_delay(
         message.attempts,
         base_seconds=float(config["MAIL_RETRY_BASE_SECONDS"]),
         max_seconds=float(config["MAIL_RETRY_MAX_SECONDS"]),
     )
+    _set(message.id, next_attempt_at=now + delay, last_error=last_error)
     report.retrying += 1
     log.info("outbox message %s will be retried: %s", message.id, error)
 
