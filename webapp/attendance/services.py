@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_
+from sqlalchemy import func, insert, or_
 from sqlalchemy.exc import IntegrityError
 
 from webapp.attendance.imports import (
@@ -692,36 +692,35 @@ def apply_import(
             ) from exc
         if day in days and minutes >= 0:
             wanted[(registration_id, day)] = minutes
-    registrations = {
-        r.id: r
-        for r in db.session.scalars(
-            db.select(Registration).where(
+    attendable = set(
+        db.session.scalars(
+            db.select(Registration.id).where(
                 Registration.event_id == event.id,
                 Registration.id.in_({rid for rid, _ in wanted}),
                 Registration.status.in_(ATTENDABLE_STATUSES),
             )
         )
-    }
+    )
     existing = _existing_records(event)
     counts = {"create": 0, "update": 0, "unchanged": 0, "kept": 0}
+    new_rows: list[dict[str, object]] = []
     for (registration_id, day), minutes in sorted(wanted.items()):
-        registration = registrations.get(registration_id)
-        if registration is None:
+        if registration_id not in attendable:
             continue
         record = existing.get((registration_id, day))
         status, action = _plan(record, minutes, threshold)
         counts[action] += 1
         if action == "create":
-            db.session.add(
-                Attendance(
-                    registration=registration,
-                    day=day,
-                    status=status,
-                    minutes_online=minutes,
-                    source="import",
-                    recorded_by=recorded_by,
-                    checked_in_at=None,
-                )
+            new_rows.append(
+                {
+                    "registration_id": registration_id,
+                    "day": day,
+                    "status": status,
+                    "minutes_online": minutes,
+                    "source": "import",
+                    "recorded_by_id": recorded_by.id if recorded_by is not None else None,
+                    "updated_at": now,
+                }
             )
         elif action == "update":
             record.status = status
@@ -730,6 +729,9 @@ def apply_import(
         elif action == "kept":
             record.minutes_online = minutes
     db.session.flush()
+    if new_rows:
+        # One multi-row INSERT: a webinar's report can hold a thousand people.
+        db.session.execute(insert(Attendance), new_rows)
     result = ImportResult(counts["create"], counts["update"], counts["unchanged"], counts["kept"])
     if result.changed:
         from webapp.audit import record_audit

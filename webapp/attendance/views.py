@@ -29,6 +29,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy.exc import IntegrityError
 
 from webapp.attendance import services
 from webapp.attendance.charts import Series, bar_chart_svg
@@ -401,11 +402,16 @@ def import_confirm(event_id: int):
         return redirect(url_for(".import_report", event_id=event.id))
     try:
         result = services.apply_import(event, records, threshold, recorded_by=current_user)
+        db.session.commit()
     except services.AttendanceError as exc:
         db.session.rollback()
         flash(str(exc.message), "error")
         return redirect(url_for(".import_report", event_id=event.id))
-    db.session.commit()
+    except IntegrityError:
+        # Someone stored attendance for the same people at the same moment.
+        db.session.rollback()
+        flash(_("Attendance changed while you were importing. Upload the file again."), "error")
+        return redirect(url_for(".import_report", event_id=event.id))
     if result.changed:
         flash(
             _(
