@@ -9,6 +9,7 @@ Goal: ratio ≥ 0.10. Figures are printed, never asserted.
 from __future__ import annotations
 
 import http.client
+import itertools
 import os
 import re
 import secrets
@@ -16,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode, urlsplit
 
 from tests.support.gunicorn import gunicorn_server
-from tests.support.load import get, run_load
+from tests.support.load import LoadResult, get, run_load
 from webapp import create_app
 from webapp.config import normalise_database_url
 from webapp.extensions import db
@@ -25,7 +26,8 @@ from webapp.registrations import services
 
 WORKERS = 4
 CONCURRENCY = 8
-DURATION = 5.0
+DURATION = 6.0  # seconds per endpoint, split into rounds
+ROUNDS = 3
 CAPACITY = 100
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
@@ -122,13 +124,16 @@ def run() -> None:
         with gunicorn_server(url, workers=WORKERS) as base_url:
             visitors = [_visitor(base_url, path) for _ in range(CONCURRENCY)]
 
-            def registration(worker_id: int, n: int):
+            sequence = itertools.count()  # every POST a new person, across rounds
+
+            def registration(worker_id: int, _n: int):
+                n = next(sequence)
                 cookie, token = visitors[worker_id]
                 body = urlencode(
                     {
                         "csrf_token": token,
-                        "name": f"Bench person {worker_id}-{n}",
-                        "email": f"bench-{run_id}-{worker_id}-{n}@example.org",
+                        "name": f"Bench person {n}",
+                        "email": f"bench-{run_id}-{n}@example.org",
                         "organisation": "Benchmark SME",
                         "stakeholder_type": "sme",
                         "region": "HU",
@@ -141,17 +146,28 @@ def run() -> None:
                 }
                 return "POST", path, headers, body
 
-            health = run_load(base_url, get("/healthz"), concurrency=CONCURRENCY, duration=DURATION)
-            registrations = run_load(
-                base_url, registration, concurrency=CONCURRENCY, duration=DURATION
-            )
+            # Alternate short rounds, so a change in the machine's load hits both alike.
+            health = LoadResult(requests=0, seconds=0.0)
+            registrations = LoadResult(requests=0, seconds=0.0)
+            for _round in range(ROUNDS):
+                for total, factory in ((health, get("/healthz")), (registrations, registration)):
+                    part = run_load(
+                        base_url, factory, concurrency=CONCURRENCY, duration=DURATION / ROUNDS
+                    )
+                    total.requests += part.requests
+                    total.seconds += part.seconds
+                    total.errors += part.errors
+                    total.statuses.update(part.statuses)
         with app.app_context():
             counts = services.status_counts([event_id])[event_id]
     finally:
         _teardown(app, event_id, created_region)
 
     ratio = registrations.per_second / health.per_second if health.per_second else 0.0
-    print(f"gunicorn workers: {WORKERS}, client connections: {CONCURRENCY}, {DURATION:.0f} s each")
+    print(
+        f"gunicorn workers: {WORKERS}, client connections: {CONCURRENCY}, "
+        f"{DURATION:.0f} s per endpoint in {ROUNDS} alternating rounds"
+    )
     print(
         f"/healthz:       {health.per_second:8.1f} req/s  "
         f"({health.requests} requests, statuses {dict(health.statuses)}, errors {health.errors})"
@@ -162,7 +178,9 @@ def run() -> None:
         f"errors {registrations.errors})"
     )
     print(
-        f"stored: {counts['confirmed']} confirmed (capacity {CAPACITY}), "
+        f"stored: {counts['confirmed'] + counts['waitlisted']} new registrations "
+        f"for {registrations.statuses.get(303, 0)} redirects; "
+        f"{counts['confirmed']} confirmed (capacity {CAPACITY}), "
         f"{counts['waitlisted']} waitlisted; oversold: "
         f"{'YES' if counts['confirmed'] > CAPACITY else 'no'}"
     )

@@ -222,7 +222,7 @@ def registration_closed_reason(event: Event, now: datetime | None = None) -> str
 def lock_event(event_id: int) -> Event:
     """Lock the event's row until the end of the transaction and return the event.
 
-    PostgreSQL: ``SELECT … FOR UPDATE``; concurrent transactions wait here.
+    PostgreSQL: ``SELECT … FOR NO KEY UPDATE``; concurrent transactions wait here.
     SQLite: a no-op ``UPDATE`` of the row, which takes the database's write lock at
     once (a plain ``SELECT`` would not, and two connections could then both count the
     same free seat before either writes).
@@ -240,7 +240,9 @@ def lock_event(event_id: int) -> Event:
             text("UPDATE events SET sequence = sequence WHERE id = :id"), {"id": event_id}
         )
     else:
-        query = query.with_for_update(of=Event)
+        # FOR NO KEY UPDATE: conflicts with itself (and FOR UPDATE) like FOR UPDATE, but
+        # does not hold up unrelated inserts whose foreign key points at the event.
+        query = query.with_for_update(of=Event, key_share=True)
     row = db.session.execute(query).one_or_none()
     if row is None:
         raise LookupError(f"event {event_id} does not exist")

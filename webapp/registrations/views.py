@@ -18,7 +18,7 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from webapp.extensions import db, limiter
 from webapp.models import Event, Registration
@@ -76,14 +76,19 @@ def _registration_or_404(token: str) -> Registration:
 
 def _event_to_register_for_or_404(slug: str) -> Event:
     """The public event with ``slug``, with what the form and the e-mail need loaded."""
-    event = db.session.scalar(
-        db.select(Event)
-        .where(Event.slug == slug)
-        .options(
-            joinedload(Event.host_partner),
-            selectinload(Event.questions),
-            selectinload(Event.regions),
+    # One query: the form needs the questions, the e-mail the host and the regions.
+    event = (
+        db.session.scalars(
+            db.select(Event)
+            .where(Event.slug == slug)
+            .options(
+                joinedload(Event.host_partner),
+                joinedload(Event.questions),
+                joinedload(Event.regions),
+            )
         )
+        .unique()
+        .one_or_none()
     )
     if event is None or not event.is_public:
         abort(404)
