@@ -130,3 +130,12 @@ def test_catalog_covers_every_string_in_the_code(code, extracted):
         f"{code}: {len(missing)} strings are not in the catalog; run `make translations` "
         "and translate them:\n" + "\n".join(missing[:50])
     )
+
+
+def test_the_placeholder_check_catches_renamed_retyped_and_dropped_placeholders():
+    source = placeholders("Registration opens on %(when)s for %(n)d people.")
+    assert placeholders("A regisztráció kezdete: %(when)s, %(n)d fő.") == source
+    assert placeholders("A regisztráció kezdete: %(mikor)s, %(n)d fő.") != source
+    assert placeholders("A regisztráció kezdete: %(when)s, %(n)s fő.") != source
+    assert placeholders("A regisztráció kezdete: %(when)s.") != source
+    assert placeholders("100%% biztos") == placeholders("100%% sure")
