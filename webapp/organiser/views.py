@@ -110,6 +110,8 @@ AUDIT_ACTION_LABELS = {
     "registration.cancelled": _l("Cancelled a registration"),
     "registration.link_resent": _l("Resent a registration link"),
     "registration.added": _l("Added a registration"),
+    "attendance.walk_in": _l("Added a walk-in and marked them present"),
+    "attendance.imported": _l("Imported attendance from a meeting platform report"),
 }
 
 
