@@ -36,6 +36,7 @@ def upgrade():
         sa.Column("short_name", sa.String(length=40), nullable=False),
         sa.Column("region_id", sa.Integer(), nullable=False),
         sa.Column("website", sa.String(length=300), nullable=True),
+        sa.Column("email", sa.String(length=254), nullable=True),
         sa.ForeignKeyConstraint(
             ["region_id"],
             ["regions.id"],
@@ -73,6 +74,7 @@ def upgrade():
         sa.Column("sequence", sa.Integer(), nullable=False),
         sa.Column("reminder_hours", sa.Integer(), nullable=True),
         sa.Column("notify_organisers", sa.Boolean(), nullable=False),
+        sa.Column("language", sa.String(length=16), server_default="en", nullable=False),
         sa.Column("translations", sa.JSON(), nullable=False),
         sa.Column("host_partner_id", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
@@ -115,6 +117,7 @@ def upgrade():
         batch_op.create_index(
             batch_op.f("ix_events_host_partner_id"), ["host_partner_id"], unique=False
         )
+        batch_op.create_index("ix_events_updated_at", ["updated_at"], unique=False)
 
     op.create_table(
         "users",
@@ -287,6 +290,44 @@ def upgrade():
         )
 
     op.create_table(
+        "audit_entries",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=True),
+        sa.Column("event_id", sa.Integer(), nullable=True),
+        sa.Column("registration_id", sa.Integer(), nullable=True),
+        sa.Column("action", sa.String(length=40), nullable=False),
+        sa.Column("details", sa.JSON(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["event_id"],
+            ["events.id"],
+            name=op.f("fk_audit_entries_event_id_events"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["registration_id"],
+            ["registrations.id"],
+            name=op.f("fk_audit_entries_registration_id_registrations"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_audit_entries_user_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_entries")),
+    )
+    with op.batch_alter_table("audit_entries", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_audit_entries_event_created", ["event_id", "created_at"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_audit_entries_registration_id"), ["registration_id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_audit_entries_user_id"), ["user_id"], unique=False)
+
+    op.create_table(
         "outbox_messages",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("kind", sa.String(length=40), nullable=False),
@@ -338,6 +379,12 @@ def downgrade():
         batch_op.drop_index("ix_outbox_messages_due")
 
     op.drop_table("outbox_messages")
+    with op.batch_alter_table("audit_entries", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_audit_entries_user_id"))
+        batch_op.drop_index(batch_op.f("ix_audit_entries_registration_id"))
+        batch_op.drop_index("ix_audit_entries_event_created")
+
+    op.drop_table("audit_entries")
     with op.batch_alter_table("attendances", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_attendances_registration_id"))
         batch_op.drop_index(batch_op.f("ix_attendances_recorded_by_id"))
@@ -367,6 +414,7 @@ def downgrade():
 
     op.drop_table("users")
     with op.batch_alter_table("events", schema=None) as batch_op:
+        batch_op.drop_index("ix_events_updated_at")
         batch_op.drop_index(batch_op.f("ix_events_host_partner_id"))
         batch_op.drop_index("ix_events_ends_at")
         batch_op.drop_index("ix_events_catalogue")
