@@ -363,3 +363,12 @@ def test_erase_needs_confirmation_then_anonymises(client, webinar, make_registra
     db.session.expire_all()
     assert registration.erased_at is not None
     assert registration.status == "cancelled"  # the event is still to come
+
+
+def test_error_summary_links_each_problem_to_its_field(client, webinar, regions):
+    response = client.post("/events/export-webinar/register", data=form_data(consent=None))
+    page = response.get_data(as_text=True)
+    summary = page.split('id="error-summary"')[1].split("</div>")[0]
+    assert 'href="#consent"' in summary
+    assert "for this event: Agree to the privacy notice to register." in summary
+    assert ".:" not in summary
