@@ -8,6 +8,7 @@ the registration, and it only does something for a logged-in organiser.
 from __future__ import annotations
 
 import io
+from datetime import datetime
 
 import segno
 from flask_babel import gettext as _
@@ -16,14 +17,34 @@ from markupsafe import Markup, escape
 from webapp.models import Registration
 from webapp.urls import external_url
 
+# Error correction "m" (15 %): readable from a scuffed printout or a cracked phone screen.
+ERROR_LEVEL = "m"
+
 
 def checkin_url(registration: Registration) -> str:
     """The absolute check-in URL an organiser's phone opens when scanning the code."""
     return external_url("attendance.qr_checkin", token=registration.checkin_token)
 
 
+def shows_checkin_code(registration: Registration, *, now: datetime | None = None) -> bool:
+    """Whether the registrant has a check-in code to show at the entrance.
+
+    Only a confirmed, not erased registration of an on-site or hybrid event that is
+    neither cancelled nor over: the registrant page shows the code then, and the
+    e-mails that confirm a seat or remind of it carry it.
+    """
+    event = registration.event
+    return (
+        registration.status == "confirmed"
+        and registration.erased_at is None
+        and event.is_onsite
+        and not event.is_cancelled
+        and not event.is_over(now)
+    )
+
+
 def _code(registration: Registration) -> segno.QRCode:
-    return segno.make(checkin_url(registration), error="m", micro=False)
+    return segno.make(checkin_url(registration), error=ERROR_LEVEL, micro=False)
 
 
 def checkin_qr_svg(registration: Registration, *, scale: int = 4) -> Markup:
@@ -47,6 +68,15 @@ def checkin_qr_svg(registration: Registration, *, scale: int = 4) -> Markup:
 
 def checkin_qr_png(registration: Registration, *, scale: int = 6) -> bytes:
     """The same code as a PNG (for e-mail clients that do not show inline SVG)."""
+    return qr_png(checkin_url(registration), scale=scale)
+
+
+def qr_png(data: str, *, scale: int = 6) -> bytes:
+    """A QR code of ``data`` as PNG bytes, the same for the same ``data``.
+
+    Making a code takes tens of milliseconds (segno is pure Python and tries every
+    mask), so e-mails store only ``data`` and the outbox worker draws the image.
+    """
     buffer = io.BytesIO()
-    _code(registration).save(buffer, kind="png", scale=scale, border=2)
+    segno.make(data, error=ERROR_LEVEL, micro=False).save(buffer, kind="png", scale=scale, border=2)
     return buffer.getvalue()

@@ -43,7 +43,7 @@ from webapp.attendance.forms import (
     choices,
 )
 from webapp.attendance.imports import MAX_IMPORT_BYTES, ImportFileError, read_report
-from webapp.attendance.qr import checkin_qr_svg
+from webapp.attendance.qr import checkin_qr_svg, shows_checkin_code
 from webapp.attendance.reports import Report, ReportFilters, build_report
 from webapp.exports import csv_response, xlsx_response
 from webapp.extensions import db
@@ -61,6 +61,7 @@ bp = Blueprint("attendance", __name__, url_prefix="/organiser")
 
 # Registrant pages and e-mails embed the check-in code: {{ checkin_qr_svg(registration) }}.
 bp.add_app_template_global(checkin_qr_svg, "checkin_qr_svg")
+bp.add_app_template_global(shows_checkin_code, "shows_checkin_code")
 
 IMPORT_SALT = "attendance-import"
 IMPORT_PREVIEW_MAX_AGE = 3 * 3600

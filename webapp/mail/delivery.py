@@ -8,6 +8,7 @@ later) and permanent (the server refused this message for good).
 
 from __future__ import annotations
 
+import base64
 import os
 import smtplib
 import socket
@@ -46,7 +47,12 @@ def message_id(message: OutboxMessage, domain: str) -> str:
 
 
 def build_email(message: OutboxMessage, *, domain: str) -> EmailMessage:
-    """The MIME message: text and HTML alternatives, then any calendar attachments."""
+    """The MIME message: text and HTML alternatives, then any attachments.
+
+    An attachment with a ``content_id`` is an image the HTML shows (``cid:``): it goes
+    into a ``multipart/related`` with the HTML part. Without an HTML part, or without a
+    ``content_id``, it is an ordinary attachment.
+    """
     email = EmailMessage()
     email["Subject"] = message.subject
     email["From"] = message.from_address
@@ -59,22 +65,61 @@ def build_email(message: OutboxMessage, *, domain: str) -> EmailMessage:
     email["Auto-Submitted"] = "auto-generated"
     email["X-Auto-Response-Suppress"] = "All"
     email.set_content(message.body_text, cte="quoted-printable")
+    html_part = None
     if message.body_html:
         email.add_alternative(message.body_html, subtype="html", cte="quoted-printable")
-    for attachment in message.attachments or []:
-        maintype, _, rest = attachment["content_type"].partition("/")
-        subtype, *param_pairs = [part.strip() for part in rest.split(";")]
-        params = dict(pair.split("=", 1) for pair in param_pairs if "=" in pair)
-        params.setdefault("charset", "utf-8")
+        html_part = email.get_payload()[-1]
+    attachments = list(message.attachments or [])
+    inline = [a for a in attachments if html_part is not None and a.get("content_id")]
+    attached = [a for a in attachments if not (html_part is not None and a.get("content_id"))]
+    # Inline images first: they go inside the alternative, before it is wrapped as mixed.
+    for attachment in inline:
+        maintype, subtype, _params = _content_type(attachment)
+        html_part.add_related(
+            attachment_bytes(attachment),
+            maintype=maintype,
+            subtype=subtype,
+            cid=f"<{attachment['content_id']}>",
+            filename=attachment["filename"],
+            disposition="inline",
+        )
+    for attachment in attached:
+        maintype, subtype, params = _content_type(attachment)
         # Attached as the exact bytes (base64): a calendar file keeps its CRLF line ends.
         email.add_attachment(
-            attachment["content"].encode(params["charset"]),
+            attachment_bytes(attachment),
             maintype=maintype,
             subtype=subtype,
             filename=attachment["filename"],
             params=params,
         )
     return email
+
+
+def attachment_bytes(attachment: Mapping[str, Any]) -> bytes:
+    """The bytes of a stored attachment (see ``OutboxMessage.attachments``).
+
+    ``qr_code``: a PNG of that text, drawn now; ``encoding: base64``: binary content;
+    otherwise ``content`` is text in the content type's charset (UTF-8 by default).
+    Raises ``ValueError`` for content that cannot be decoded.
+    """
+    if "qr_code" in attachment:
+        from webapp.attendance.qr import qr_png
+
+        return qr_png(str(attachment["qr_code"]))
+    if attachment.get("encoding") == "base64":
+        return base64.b64decode(attachment["content"], validate=True)
+    _maintype, _subtype, params = _content_type(attachment)
+    return attachment["content"].encode(params.get("charset", "utf-8"))
+
+
+def _content_type(attachment: Mapping[str, Any]) -> tuple[str, str, dict[str, str]]:
+    maintype, _, rest = attachment["content_type"].partition("/")
+    subtype, *param_pairs = [part.strip() for part in rest.split(";")]
+    params = dict(pair.split("=", 1) for pair in param_pairs if "=" in pair)
+    if maintype == "text":
+        params.setdefault("charset", "utf-8")
+    return maintype, subtype, params
 
 
 def envelope_sender(config: Mapping[str, Any]) -> str:

@@ -18,6 +18,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
+from webapp.attendance.qr import checkin_url, shows_checkin_code
 from webapp.formatting import (
     FORMAT_LABELS,
     KIND_LABELS,
@@ -31,7 +32,7 @@ from webapp.formatting import (
 from webapp.models import Event, Partner, Registration
 from webapp.registrations.services import waitlist_position
 from webapp.timezones import utc_to_local
-from webapp.urls import external_url
+from webapp.urls import external_url, site_domain
 
 SUBJECT_MAX_LENGTH = 300
 
@@ -73,6 +74,11 @@ CALENDAR_KINDS = frozenset(
 )
 
 
+# Messages that give or confirm a seat, or remind of it, carry the check-in QR code when
+# the registrant will show it at the entrance (``shows_checkin_code``).
+CHECKIN_CODE_KINDS = frozenset({"confirmed", "promoted", "approved", "link_resent", "reminder"})
+
+
 @dataclass
 class RenderedMail:
     subject: str
@@ -112,11 +118,20 @@ def render_registration_mail(
         attachment = calendar_attachment(event, personal=kind != "event_cancelled")
         if attachment is not None:
             attachments.append(attachment)
+    has_calendar = bool(attachments)
+    checkin_code = checkin_code_attachment(registration) if kind in CHECKIN_CODE_KINDS else None
+    if checkin_code is not None:
+        attachments.append(checkin_code)
     with force_locale(language):
         context = _registration_context(registration, kind, changes, language)
         subject = _subject(kind, **context.pop("subject_values"))
         text, html = _render_pair(
-            kind, subject=subject, language=language, has_calendar=bool(attachments), **context
+            kind,
+            subject=subject,
+            language=language,
+            has_calendar=has_calendar,
+            checkin_cid=checkin_code["content_id"] if checkin_code else None,
+            **context,
         )
     from_address, reply_to = sender_of(event.host_partner)
     return RenderedMail(
@@ -180,6 +195,22 @@ def calendar_attachment(event: Event, *, personal: bool) -> dict[str, Any] | Non
         "filename": f"{event.slug}.ics",
         "content_type": "text/calendar; method=PUBLISH; charset=utf-8",
         "content": content.decode("utf-8"),
+    }
+
+
+def checkin_code_attachment(registration: Registration) -> dict[str, Any] | None:
+    """The check-in QR code as an inline image, if the registrant has one to show.
+
+    Only the check-in URL is stored: the outbox worker draws the PNG when it sends the
+    message, so registering (under the event's lock) does not pay for drawing it.
+    """
+    if not shows_checkin_code(registration):
+        return None
+    return {
+        "filename": "check-in-code.png",
+        "content_type": "image/png",
+        "qr_code": checkin_url(registration),
+        "content_id": f"checkin-{registration.id}@{site_domain()}",
     }
 
 

@@ -26,7 +26,9 @@ class OutboxMessage(db.Model):
     subject: Mapped[str] = mapped_column(String(300))
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str | None] = mapped_column(Text)
-    # [{"filename": ..., "content_type": ..., "content": <text>}]
+    # [{"filename": ..., "content_type": ..., "content": <text>}]; binary content is
+    # base64 with "encoding": "base64"; {"qr_code": <text>} instead of "content" is a PNG
+    # drawn when the message is sent; "content_id" makes it an image the HTML shows (cid:).
     attachments: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     registration_id: Mapped[int | None] = mapped_column(
         ForeignKey("registrations.id", ondelete="SET NULL"), index=True
