@@ -240,6 +240,7 @@ def make_event(app, regions, partner):
             "online_url": f"https://meet.jit.si/secret-room-{n}",
             "status": "published",
             "visibility": "public",
+            "reminder_hours": 24,  # what the organiser form proposes
             "host_partner": partner,
             "regions": [regions[c] for c in region_codes],
         }

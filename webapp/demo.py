@@ -598,6 +598,7 @@ def _build_event(spec: DemoEvent, today: date, partners, regions) -> Event:
         visibility=spec.visibility,
         status=spec.status,
         sequence=0,
+        reminder_hours=24,  # as the organiser form proposes
         host_partner=partners[spec.host],
         regions=[regions[c] for c in spec.regions],
     )

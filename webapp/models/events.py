@@ -84,7 +84,9 @@ class Event(db.Model):
     status: Mapped[str] = mapped_column(String(10), default="draft")
     sequence: Mapped[int] = mapped_column(default=0)
     # Hours before the start at which confirmed registrants get a reminder; null = none.
-    reminder_hours: Mapped[int | None] = mapped_column(default=24)
+    # No column default: a default would turn "no reminder" (None) into one on insert.
+    # The organiser form proposes 24 hours for a new event.
+    reminder_hours: Mapped[int | None]
     # Whether the host partner's organisers get an e-mail for each new registration.
     notify_organisers: Mapped[bool] = mapped_column(default=False)
     # Language the title, summary and description are written in (an ISO 639-1 code).
