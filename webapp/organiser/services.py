@@ -34,7 +34,7 @@ from webapp.models import (
 )
 from webapp.registrations.services import lock_event, promote_from_waiting_list
 from webapp.routing import SLUG_MAX_LENGTH
-from webapp.timezones import is_within_hours, times_in_regions, utc_to_local
+from webapp.timezones import is_within_hours, times_in_regions, utc_to_local, utcnow
 
 TRANSLATION_LANGUAGES = ("hu", "it", "pl", "es", "lt")
 TRANSLATED_FIELDS = ("title", "summary", "description")
@@ -523,6 +523,12 @@ def update_event(event: Event, data: EventData, *, actor: User) -> ChangeResult:
             changed.append(name)
     if {r.id for r in before["regions"]} != {r.id for r in data.regions}:
         event.regions = list(data.regions)
+        # The regions live in another table, so the event's row would not change: touch
+        # it, or the feeds' validators (the latest updated_at) would answer 304 and keep
+        # the event in, or out of, a region's feed. The regions are only CATEGORIES in a
+        # calendar, not one of the changes RFC 5545 raises SEQUENCE for (times, status),
+        # so no bump and no notice; the new LAST-MODIFIED and DTSTAMP mark the version.
+        event.updated_at = utcnow()
         changed.append("regions")
     if data.host_partner.id != before["host_partner"].id:
         event.host_partner = data.host_partner
