@@ -62,6 +62,19 @@ def pytest_configure(config: pytest.Config) -> None:
         config._postgres_problem = "TEST_DATABASE_URL is not set"  # type: ignore[attr-defined]
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Browser tests drive the UI, not the database: run them once, on SQLite."""
+    kept, dropped = [], []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        on_postgres = callspec is not None and callspec.params.get("database_url") == "postgresql"
+        in_browser = item.nodeid.startswith("tests/browser/")
+        (dropped if on_postgres and in_browser else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
 def backends() -> list[str]:
     return ["sqlite", "postgresql"] if TEST_DATABASE_URL else ["sqlite"]
 
