@@ -5,7 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from babel import Locale
-from babel.dates import format_date, format_datetime, format_time, get_timezone_name
+from babel.dates import (
+    format_date,
+    format_datetime,
+    format_skeleton,
+    format_time,
+    get_timezone_name,
+)
 from flask import Flask
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -68,6 +74,16 @@ def local_datetime(instant: datetime, tz_name: str, format: str = "medium") -> s
     return format_datetime(instant, format, tzinfo=zone(tz_name), locale=_locale())
 
 
+def local_short_datetime(instant: datetime, tz_name: str) -> str:
+    """Weekday, day, month and time on the wall clock of ``tz_name``: ``Wed 2 Dec 11:00``.
+
+    Short enough for a table of the five regions' local times, where the year is known.
+    """
+    local = instant.astimezone(zone(tz_name))
+    locale = _locale()
+    return f"{format_skeleton('MMMEd', local, locale=locale)} {format_time(local, 'short', locale=locale)}"
+
+
 def local_date(instant: datetime, tz_name: str, format: str = "full") -> str:
     return format_date(instant.astimezone(zone(tz_name)).date(), format, locale=_locale())
 
@@ -109,6 +125,7 @@ def event_when(event) -> str:
 def register(app: Flask) -> None:
     app.jinja_env.filters.update(
         local_datetime=local_datetime,
+        local_short_datetime=local_short_datetime,
         local_date=local_date,
         local_time=local_time,
         local_date_and_time=local_date_and_time,
