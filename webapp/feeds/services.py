@@ -17,6 +17,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
@@ -37,6 +38,8 @@ FEED_FORMAT_VERSION = "1"
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 SLUG_PLACEHOLDER = "feed-slug-placeholder"
 CACHE_ENTRIES = 64
+# Calendar files of single events kept per process (a few kB each).
+EVENT_FILE_CACHE_ENTRIES = 256
 
 # Columns a feed needs from ``events``: never the join link, except for personal feeds.
 _PUBLIC_COLUMNS = (
@@ -350,14 +353,19 @@ def event_ics(event: Event, *, personal: bool = False, method: str = "PUBLISH") 
     ``CONFERENCE``; published files never carry it. Texts use the current locale.
     ``method`` is ``PUBLISH`` (recommended for attachments), ``REQUEST`` or ``CANCEL``;
     the scheduling methods carry the site's sender as ``ORGANIZER``.
+
+    The bytes come from a per-process cache keyed by everything they are built from
+    (see ``single_event_calendar``): every confirmation mail of an event carries the
+    same file, and it is built once, not once per registrant under the event's lock.
     """
     if method == "CANCEL" and event.status != "cancelled":
         raise ValueError("METHOD:CANCEL is only for a cancelled event")
+    page_url = external_url("public.event_detail", slug=event.slug)
     entry = to_calendar_event(
         event,
         region_names=[region.name for region in event.regions],
         host_name=event.host_partner.name if event.host_partner else "",
-        page_url=external_url("public.event_detail", slug=event.slug),
+        page_url=page_url,
         labels=_labels(),
         join_url=event.online_url if personal and event.is_online else "",
     )
@@ -366,13 +374,42 @@ def event_ics(event: Event, *, personal: bool = False, method: str = "PUBLISH") 
         sender = current_app.config.get("MAIL_DEFAULT_SENDER", "")
         address = sender.rsplit("<", 1)[-1].rstrip(">").strip()
         organizer = f"mailto:{address}" if address else ""
-    return build_calendar(
-        [entry],
+    return single_event_calendar(
+        entry,
         name=event.title,
         description=event.summary,
         method=method,
-        url=external_url("public.event_detail", slug=event.slug),
+        url=page_url,
         refresh_interval=_refresh_interval(),
+        organizer=organizer,
+    )
+
+
+@lru_cache(maxsize=EVENT_FILE_CACHE_ENTRIES)
+def single_event_calendar(
+    entry: CalendarEvent,
+    *,
+    name: str,
+    description: str,
+    method: str,
+    url: str,
+    refresh_interval: timedelta,
+    organizer: str,
+) -> bytes:
+    """``build_calendar`` of one entry, remembered in this process (least recently used go).
+
+    Never stale: ``build_calendar`` gives identical bytes for identical input, and the key
+    is that whole input. The entry holds every text and time written (title, times,
+    place, regions, host, labels in the reader's language, the site's URLs, the join
+    link of a personal file), so any change to any of them is another key.
+    """
+    return build_calendar(
+        [entry],
+        name=name,
+        description=description,
+        method=method,
+        url=url,
+        refresh_interval=refresh_interval,
         organizer=organizer,
     )
 

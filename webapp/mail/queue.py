@@ -80,13 +80,20 @@ def queue_registration_mail(
     *,
     changes: Iterable[str] = (),
     dedupe_key: str | None = None,
+    waitlist_position: int | None = None,
 ) -> OutboxMessage:
-    """Queue the message of ``kind`` for ``registration``, rendered in its locale."""
+    """Queue the message of ``kind`` for ``registration``, rendered in its locale.
+
+    A caller that already knows a waitlisted registrant's ``waitlist_position`` (it
+    counted the list under the event's lock) passes it, saving a query under the lock.
+    """
     if kind not in REGISTRATION_MAIL_KINDS:
         raise ValueError(f"unknown registration mail kind {kind!r}")
     from webapp.mail.rendering import render_registration_mail
 
-    rendered = render_registration_mail(registration, kind, changes=list(changes))
+    rendered = render_registration_mail(
+        registration, kind, changes=list(changes), waitlist_position=waitlist_position
+    )
     return queue_mail(
         kind=kind,
         to_address=registration.email,

@@ -108,9 +108,17 @@ def sender_of(partner: Partner) -> tuple[str, str | None]:
 
 
 def render_registration_mail(
-    registration: Registration, kind: str, *, changes: list[str]
+    registration: Registration,
+    kind: str,
+    *,
+    changes: list[str],
+    waitlist_position: int | None = None,
 ) -> RenderedMail:
-    """The message of ``kind`` for ``registration``, in the registrant's language."""
+    """The message of ``kind`` for ``registration``, in the registrant's language.
+
+    ``waitlist_position``: the registrant's place on the waiting list when the caller
+    knows it; otherwise a ``waitlisted`` message looks it up.
+    """
     event = registration.event
     language = mail_language(registration.locale)
     attachments = []
@@ -123,7 +131,7 @@ def render_registration_mail(
     if checkin_code is not None:
         attachments.append(checkin_code)
     with force_locale(language):
-        context = _registration_context(registration, kind, changes, language)
+        context = _registration_context(registration, kind, changes, language, waitlist_position)
         subject = _subject(kind, **context.pop("subject_values"))
         text, html = _render_pair(
             kind,
@@ -222,11 +230,17 @@ def event_title(event: Event, language: str) -> str:
 
 
 def _registration_context(
-    registration: Registration, kind: str, changes: list[str], language: str
+    registration: Registration,
+    kind: str,
+    changes: list[str],
+    language: str,
+    known_position: int | None = None,
 ) -> dict[str, Any]:
     event = registration.event
     title = event_title(event, language)
-    position = waitlist_position(registration) if kind == "waitlisted" else None
+    position = None
+    if kind == "waitlisted":
+        position = known_position or waitlist_position(registration)
     region = registration.region
     when_registrant = None
     if region is not None and _differs_from_event_zone(event, region.timezone):

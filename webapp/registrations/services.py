@@ -378,7 +378,9 @@ def register(
     )
     db.session.add(registration)
     db.session.flush()
-    queue_registration_mail(registration, status)
+    # Admitted in id order under the lock: the new registrant is last on the list.
+    position = counts["waitlisted"] + 1 if status == "waitlisted" else None
+    queue_registration_mail(registration, status, waitlist_position=position)
     notify_host_organisers(registration)
     return RegistrationOutcome(registration, created=True, status=status)
 
