@@ -50,6 +50,7 @@ def edit_form(event: Event, regions: list[str]) -> dict[str, object]:
         "title": event.title,
         "summary": event.summary,
         "description": event.description,
+        "language": event.language,
         "timezone": event.timezone,
         "starts_local": event.local_starts_at.strftime("%Y-%m-%dT%H:%M"),
         "ends_local": event.local_ends_at.strftime("%Y-%m-%dT%H:%M"),

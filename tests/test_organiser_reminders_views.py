@@ -25,6 +25,7 @@ def event_form(title: str, reminder_hours: str, *, starts_in: timedelta) -> dict
         "kind": "study_visit",
         "title": title,
         "summary": "Blue economy start-ups at the port of Klaipėda.",
+        "language": "en",
         "timezone": "Europe/Vilnius",
         "starts_local": start.strftime("%Y-%m-%dT%H:%M"),
         "ends_local": (start + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
