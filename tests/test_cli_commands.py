@@ -138,3 +138,10 @@ def test_create_user_refuses_duplicate(runner):
     )
     assert result.exit_code != 0
     assert "already exists" in result.output
+
+
+def test_demo_addresses_keep_every_letter_of_accented_names(app):
+    load_demo_data(today=date(2026, 11, 26))
+    emails = set(db.session.scalars(db.select(Registration.email)))
+    assert "gintare.kazlauskaite@stakeholder.example" in emails
+    assert "carmen.lopez@stakeholder.example" in emails

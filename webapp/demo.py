@@ -8,6 +8,7 @@ upcoming events. Loading is idempotent: rows are looked up by their natural keys
 from __future__ import annotations
 
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -515,7 +516,9 @@ ATTENDEES = [
 
 
 def _email_for(name: str) -> str:
-    ascii_name = name.encode("ascii", "ignore").decode().lower().replace(" ", ".")
+    # "Gintarė Kazlauskaitė" → gintare.kazlauskaite (accents dropped, letters kept)
+    decomposed = unicodedata.normalize("NFKD", name.replace("ł", "l").replace("Ł", "L"))
+    ascii_name = decomposed.encode("ascii", "ignore").decode().lower().replace(" ", ".")
     return f"{ascii_name}@stakeholder.example"
 
 
