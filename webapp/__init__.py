@@ -73,9 +73,10 @@ def _init_extensions(app: Flask) -> None:
     sessions.init_app(app)
     login_manager.user_loader(sessions.load_session_user)
 
-    from webapp.routing import SlugConverter
+    from webapp.routing import DatabaseIdConverter, SlugConverter
 
     app.url_map.converters["slug"] = SlugConverter
+    app.url_map.converters["int"] = DatabaseIdConverter
 
 
 def _register_blueprints(app: Flask) -> None:
