@@ -35,11 +35,14 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from webapp.formatting import FORMAT_LABELS, KIND_LABELS
+from webapp.i18n import LANGUAGE_NAMES as OWN_LANGUAGE_NAMES
 from webapp.models import QUESTION_KINDS, ROLES, STAKEHOLDER_TYPES
 from webapp.timezones import is_valid_timezone
 
 LOCAL_TIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
+# Languages by their name in the organiser's own language (the translation fieldsets).
 LANGUAGE_NAMES = {
+    "en": _l("English"),
     "hu": _l("Hungarian"),
     "it": _l("Italian"),
     "pl": _l("Polish"),
@@ -60,6 +63,14 @@ MAX_QUESTIONS = 30
 def choices(pairs) -> list[SelectChoice]:
     """Select options from ``(value, label)`` pairs."""
     return [SelectChoice(str(value), label) for value, label in pairs]
+
+
+def language_choices(codes) -> list[SelectChoice]:
+    """Each language by its own name, marked with its ``lang`` for screen readers."""
+    return [
+        SelectChoice(code, OWN_LANGUAGE_NAMES.get(code, code), render_kw={"lang": code})
+        for code in codes
+    ]
 
 
 class EmptyForm(FlaskForm):
@@ -137,6 +148,14 @@ class EventForm(FlaskForm):
         _l("Description"),
         description=_l("Leave an empty line between paragraphs."),
         validators=[Optional(), Length(max=20000)],
+    )
+    # Choices (each language by its own name) are set by the view from LANGUAGES.
+    language = SelectField(
+        _l("Language of the texts above"),
+        description=_l(
+            "Visitors who read another language see these texts unless you add a translation below."
+        ),
+        validate_choice=False,
     )
     timezone = SelectField(
         _l("Time zone"),
@@ -221,6 +240,11 @@ class EventForm(FlaskForm):
     check_times = SubmitField(_l("Check times"))
     save = SubmitField(_l("Save"))
 
+    def validate_language(self, field) -> None:
+        known = {choice.value for choice in field.choices}
+        if field.data not in known:
+            raise ValidationError(_l("Choose the language of the texts from the list."))
+
     def validate_timezone(self, field) -> None:
         if not is_valid_timezone(field.data):
             raise ValidationError(_l("Choose a time zone from the list, e.g. Europe/Vilnius."))
@@ -237,6 +261,9 @@ class EventForm(FlaskForm):
 
 
 class TranslationsForm(Form):
+    """The texts in each language; the original language's entry is normally left empty."""
+
+    en = FormField(TranslationForm, label=LANGUAGE_NAMES["en"])
     hu = FormField(TranslationForm, label=LANGUAGE_NAMES["hu"])
     it = FormField(TranslationForm, label=LANGUAGE_NAMES["it"])
     pl = FormField(TranslationForm, label=LANGUAGE_NAMES["pl"])

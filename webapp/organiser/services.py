@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func
 
 from webapp.audit import record_audit
+from webapp.config import LANGUAGES
 from webapp.extensions import db
 from webapp.models import (
     ACTIVE_STATUSES,
@@ -36,7 +37,9 @@ from webapp.registrations.services import lock_event, promote_from_waiting_list
 from webapp.routing import SLUG_MAX_LENGTH
 from webapp.timezones import is_within_hours, times_in_regions, utc_to_local, utcnow
 
-TRANSLATION_LANGUAGES = ("hu", "it", "pl", "es", "lt")
+# Any language may be an event's original (``Event.language``); the others are translations.
+EVENT_LANGUAGES = LANGUAGES
+TRANSLATION_LANGUAGES = LANGUAGES
 TRANSLATED_FIELDS = ("title", "summary", "description")
 WORKING_HOURS = (8, 18)
 
@@ -73,6 +76,7 @@ EDITABLE_FIELDS = (
     "visibility",
     "reminder_hours",
     "notify_organisers",
+    "language",
     "translations",
 )
 
@@ -128,6 +132,7 @@ class EventData:
     status: str = "draft"
     reminder_hours: int | None = 24
     notify_organisers: bool = False
+    language: str = "en"  # the language title, summary and description are written in
     translations: dict[str, dict[str, str]] = field(default_factory=dict)
     questions: list[QuestionData] | None = None  # None: leave the questions as they are
 
@@ -201,6 +206,58 @@ def normalise_translations(raw: dict[str, dict[str, str]]) -> dict[str, dict[str
         if kept:
             clean[language] = kept
     return clean
+
+
+def default_event_language(user_locale: str | None, region_locale: str | None) -> str:
+    """The language a new event's texts are proposed in: the organiser's, else their region's.
+
+    ``User.locale`` is English unless someone chose otherwise, so an English locale says
+    little about the organiser: the region's language comes before it. An organiser who
+    writes in English for a non-English region changes the select once.
+    """
+    for candidate in (user_locale if user_locale != "en" else None, region_locale, user_locale):
+        if candidate in EVENT_LANGUAGES:
+            return candidate
+    return "en"
+
+
+def settle_original_language(
+    translations: dict[str, dict[str, str]], language: str, originals: dict[str, str]
+) -> dict[str, dict[str, str]]:
+    """``translations`` without a redundant entry for the original ``language``.
+
+    An entry in the original language that repeats the original texts (each of its
+    fields equal to the same original field) says nothing and is dropped. One that
+    differs is kept, so that nothing the organiser wrote is lost when they change the
+    original language (``shadowed_translation`` tells them visitors see the original).
+    """
+    entry = translations.get(language)
+    if entry and all(text == (originals.get(name) or "").strip() for name, text in entry.items()):
+        return {code: texts for code, texts in translations.items() if code != language}
+    return translations
+
+
+def _check_language(data: EventData) -> None:
+    if data.language not in EVENT_LANGUAGES:
+        raise SchedulingError(_("Choose the language of the texts from the list."), "language")
+
+
+def _settle_translations(data: EventData) -> None:
+    """Keep only real translations in ``data.translations`` (see settle_original_language)."""
+    data.translations = settle_original_language(
+        normalise_translations(data.translations),
+        data.language,
+        {"title": data.title, "summary": data.summary, "description": data.description},
+    )
+
+
+def shadowed_translation(event: Event) -> bool:
+    """Whether ``event`` keeps a translation into its own original language.
+
+    Visitors never see it (the original wins); the organiser is told, so they can copy
+    what they need and empty it.
+    """
+    return bool((event.translations or {}).get(event.language))
 
 
 def _active_registrations(event: Event) -> list[Registration]:
@@ -411,10 +468,11 @@ def _apply_questions(
 def create_event(data: EventData, *, actor: User) -> Event:
     """A new event from ``data`` with a unique slug; records who created it."""
     _check_times(data)
+    _check_language(data)
+    _settle_translations(data)
     event = Event(slug=unique_slug(data.title, data.starts_at, data.timezone))
     for name in EDITABLE_FIELDS:
         setattr(event, name, getattr(data, name))
-    event.translations = normalise_translations(data.translations)
     event.host_partner = data.host_partner
     event.regions = list(data.regions)
     event.status = data.status if data.status in ("draft", "published") else "draft"
@@ -486,6 +544,7 @@ def update_event(event: Event, data: EventData, *, actor: User) -> ChangeResult:
     is told to cancel some first); raising it moves people up from the waiting list.
     """
     _check_times(data)
+    _check_language(data)
     if data.host_partner.id != event.host_partner_id and not (
         actor.is_admin or actor.partner_id == data.host_partner.id
     ):
@@ -514,7 +573,7 @@ def update_event(event: Event, data: EventData, *, actor: User) -> ChangeResult:
     before["regions"] = list(event.regions)
     before["host_partner"] = event.host_partner
     before["status"] = event.status
-    data.translations = normalise_translations(data.translations)
+    _settle_translations(data)
     changed: list[str] = []
     for name in EDITABLE_FIELDS:
         new = getattr(data, name)

@@ -52,6 +52,7 @@ from webapp.organiser.forms import (
     LoginForm,
     SetPasswordForm,
     choices,
+    language_choices,
 )
 from webapp.organiser.registration_views import bp as registrations_bp
 from webapp.organiser.user_views import bp as users_bp
@@ -291,6 +292,7 @@ def _prepare_form(form: EventForm, regions: list[Region], event: Event | None) -
     form.timezone.choices = choices((z, z.replace("_", " ")) for z in zones)
     form.regions.choices = choices((r.code, f"{r.name} ({r.code})") for r in regions)
     form.host_partner.choices = choices((p.short_name, p.name) for p in _host_choices(event))
+    form.language.choices = language_choices(current_app.config["LANGUAGES"])
     for code in services.TRANSLATION_LANGUAGES:
         sub = form.translations[code].form
         language = LANGUAGE_NAMES[code]
@@ -299,11 +301,22 @@ def _prepare_form(form: EventForm, regions: list[Region], event: Event | None) -
         sub.description.label.text = _("Description in %(language)s", language=language)
 
 
+def _stored_language(event: Event | None) -> str:
+    """The event's language, or the one proposed for a new event by this organiser."""
+    if event is not None:
+        return event.language
+    partner = current_user.partner
+    return services.default_event_language(
+        current_user.locale, partner.region.locale if partner else None
+    )
+
+
 def _initial_data(event: Event | None) -> dict:
     if event is None:
         partner = current_user.partner
         tz = partner.region.timezone if partner else DEFAULT_TIMEZONE
         return {
+            "language": _stored_language(None),
             "timezone": tz,
             "regions": [partner.region.code] if partner else [],
             "host_partner": partner.short_name if partner else None,
@@ -342,6 +355,7 @@ def _initial_data(event: Event | None) -> dict:
         "host_partner": event.host_partner.short_name,
         "reminder_hours": event.reminder_hours,
         "notify_organisers": event.notify_organisers,
+        "language": event.language,
         "translations": event.translations or {},
         "questions": [
             {
@@ -467,6 +481,7 @@ def _event_data(form: EventForm, regions: list[Region], event: Event | None) -> 
         status=form.status.data,
         reminder_hours=form.reminder_hours.data,
         notify_organisers=bool(form.notify_organisers.data),
+        language=form.language.data,
         translations={
             language: {
                 name: sub.data or ""
@@ -544,10 +559,49 @@ def _validate_for_preview(form: EventForm) -> None:
         getattr(form, name).validate(form)
 
 
+def _shadowed_notice(language: str) -> str:
+    return _(
+        "The %(language)s translation is kept because it differs from the texts above, "
+        "but visitors never see it: the texts above are in %(language)s. Copy what you "
+        "need into them, then empty the %(language)s translation.",
+        language=LANGUAGE_NAMES.get(language, language),
+    )
+
+
+def _original_language(form: EventForm, event: Event | None) -> str:
+    """The language chosen in the form, else the stored one (for a rejected value)."""
+    if form.language.data in services.EVENT_LANGUAGES:
+        return form.language.data
+    return _stored_language(event)
+
+
+def _translation_fieldsets(form: EventForm, original: str) -> list[dict]:
+    """One fieldset per language; the original's is hidden unless it holds a translation."""
+    originals = {name: (form[name].data or "").strip() for name in services.TRANSLATED_FIELDS}
+    fieldsets = []
+    for code in services.TRANSLATION_LANGUAGES:
+        sub = form.translations[code].form
+        entry = services.normalise_translations({code: sub.data})
+        shadowed = code == original and bool(
+            services.settle_original_language(entry, code, originals)
+        )
+        fieldsets.append(
+            {
+                "code": code,
+                "form": sub,
+                "label": form.translations[code].label.text,
+                "hidden": code == original and not entry,
+                "notice": _shadowed_notice(code) if shadowed else None,
+            }
+        )
+    return fieldsets
+
+
 def _event_form_page(event: Event | None):
     regions = all_regions()
     if request.method == "POST":
-        form = EventForm()
+        # A form posted without the language (an older page) keeps the event's language.
+        form = EventForm(data={"language": _stored_language(event)})
     else:
         form = EventForm(data=_initial_data(event))
     _prepare_form(form, regions, event)
@@ -603,17 +657,21 @@ def _event_form_page(event: Event | None):
                 flash(message, "success")
                 for warning in warnings:
                     flash(warning.message, "warning")
+                if services.shadowed_translation(saved):
+                    flash(_shadowed_notice(saved.language), "warning")
                 return redirect(url_for("organiser.event_detail", event_id=saved.id))
         if preview is None and not (form.create_jitsi.data or form.add_question.data):
             preview = _time_preview(form, regions, event.id if event else None)
     elif event is not None:
         preview = _time_preview(form, regions, event.id)
+    original = _original_language(form, event)
     return render_template(
         "organiser/event_form.html",
         form=form,
         event=event,
         preview=preview,
-        languages=services.TRANSLATION_LANGUAGES,
+        original_language=original,
+        translation_fieldsets=_translation_fieldsets(form, original),
     )
 
 
