@@ -562,8 +562,8 @@ def _validate_for_preview(form: EventForm) -> None:
 def _shadowed_notice(language: str) -> str:
     return _(
         "The %(language)s translation is kept because it differs from the texts above, "
-        "but visitors never see it: the texts above are in %(language)s. Copy what you "
-        "need into them, then empty the %(language)s translation.",
+        "but visitors never see it: the texts above are already in that language. Copy "
+        "what you need into them, then empty that translation.",
         language=LANGUAGE_NAMES.get(language, language),
     )
 
