@@ -117,6 +117,9 @@ def test_hungarian_original_with_translations_reaches_every_visitor(client, orga
     assert event.language == "hu"
     assert event.title == HUNGARIAN["title"]
     assert event.translations == {"en": ENGLISH, "lt": LITHUANIAN}
+    detail = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert re.search(r"<dt>Language of the texts</dt><dd>Hungarian\s*<br>", detail)
+    assert "Translations: English, Lithuanian" in detail
 
     def visit(language: str) -> str:
         page = client.get(f"/events/{event.slug}", headers={"Accept-Language": language})

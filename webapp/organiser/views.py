@@ -706,6 +706,12 @@ def event_detail(event_id: int):
         can_see_registrations=can_view_registrations(current_user, event),
         audit=audit_trail(event) if can_edit_event(current_user, event) else [],
         action_form=EmptyForm(),
+        language=LANGUAGE_NAMES.get(event.language, event.language),
+        translated_into=[
+            LANGUAGE_NAMES[code]
+            for code in (event.translations or {})
+            if code != event.language and code in LANGUAGE_NAMES
+        ],
     )
 
 
