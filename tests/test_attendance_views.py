@@ -400,3 +400,14 @@ def test_registrant_page_carries_the_check_in_code_for_on_site_events(
     assert "Your check-in code" not in client.get(f"/registrations/{waiting.token}").get_data(
         as_text=True
     )
+
+
+def test_qr_code_svg_is_drawn_once_per_check_in_address(app, anna):
+    from webapp.attendance import qr
+
+    qr._svg_for.cache_clear()
+    with app.test_request_context():
+        first = str(qr.checkin_qr_svg(anna))
+        again = str(qr.checkin_qr_svg(anna))
+    assert first == again
+    assert qr._svg_for.cache_info().hits == 1 and qr._svg_for.cache_info().misses == 1

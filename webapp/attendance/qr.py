@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 from datetime import datetime
+from functools import lru_cache
 
 import segno
 from flask_babel import gettext as _
@@ -43,8 +44,13 @@ def shows_checkin_code(registration: Registration, *, now: datetime | None = Non
     )
 
 
-def _code(registration: Registration) -> segno.QRCode:
-    return segno.make(checkin_url(registration), error=ERROR_LEVEL, micro=False)
+@lru_cache(maxsize=512)
+def _svg_for(data: str, scale: int) -> str:
+    """The bare SVG of a QR code of ``data`` (drawing one takes tens of milliseconds, and a
+    registrant reopens their page; the result depends on nothing but its arguments)."""
+    return segno.make(data, error=ERROR_LEVEL, micro=False).svg_inline(
+        scale=scale, border=2, dark="#000", light="#fff", omitsize=False
+    )
 
 
 def checkin_qr_svg(registration: Registration, *, scale: int = 4) -> Markup:
@@ -54,14 +60,15 @@ def checkin_qr_svg(registration: Registration, *, scale: int = 4) -> Markup:
     HTML as is (``{{ checkin_qr_svg(registration) }}``).
     """
     label = _("QR code to show at the entrance to check in %(name)s", name=registration.name)
-    svg = _code(registration).svg_inline(
-        scale=scale, border=2, dark="#000", light="#fff", title=label, omitsize=False
-    )
-    # segno writes <svg width=".." height=".." class="segno"><title>..</title>...
-    svg = svg.replace(
-        "<svg ",
-        f'<svg role="img" aria-label="{escape(label)}" focusable="false" ',
-        1,
+    svg = _svg_for(checkin_url(registration), scale)
+    # segno writes <svg width=".." height=".." class="segno">...; label it and give it a title.
+    opening_end = svg.index(">") + 1
+    svg = (
+        svg[:opening_end].replace(
+            "<svg ", f'<svg role="img" aria-label="{escape(label)}" focusable="false" ', 1
+        )
+        + f"<title>{escape(label)}</title>"
+        + svg[opening_end:]
     )
     return Markup(svg)
 
