@@ -22,7 +22,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import current_app
-from flask_babel import force_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from sqlalchemy import and_, bindparam, func, or_
 
@@ -30,6 +30,7 @@ from webapp.calendar import PRODID, CalendarEvent, build_calendar
 from webapp.extensions import db
 from webapp.formatting import FORMAT_LABELS, KIND_LABELS
 from webapp.models import Event, Partner, Region, Registration, event_regions
+from webapp.models.events import localized_text
 from webapp.models.registrations import new_token
 from webapp.urls import external_url, public_base_url, site_domain
 
@@ -48,6 +49,8 @@ _PUBLIC_COLUMNS = (
     Event.kind,
     Event.title,
     Event.summary,
+    Event.language,
+    Event.translations,
     Event.starts_at,
     Event.ends_at,
     Event.timezone,
@@ -217,6 +220,7 @@ def _location(event: Any) -> str:
 def _labels() -> dict[str, str]:
     """Translated labels for one feed, looked up once instead of once per event."""
     return {
+        "locale": str(get_locale() or "en"),
         "cancelled_summary": _("Cancelled: %(title)s", title="{title}"),
         "cancelled_notice": _("This event has been cancelled."),
         "format": _("Format: %(format)s", format="{format}"),
@@ -244,14 +248,15 @@ def to_calendar_event(
     the description and an RFC 7986 ``CONFERENCE`` property.
     """
     cancelled = event.status == "cancelled"
-    summary = (
-        labels["cancelled_summary"].replace("{title}", event.title) if cancelled else event.title
-    )
+    locale = labels["locale"]
+    title = localized_text(event, "title", locale)
+    summary = labels["cancelled_summary"].replace("{title}", title) if cancelled else title
     lines: list[str] = []
     if cancelled:
         lines += [labels["cancelled_notice"], ""]
-    if event.summary:
-        lines += [event.summary, ""]
+    description = localized_text(event, "summary", locale)
+    if description:
+        lines += [description, ""]
     lines.append(labels["format"].replace("{format}", labels[f"format:{event.format}"]))
     if host_name:
         lines.append(labels["host"].replace("{host}", host_name))
@@ -374,10 +379,11 @@ def event_ics(event: Event, *, personal: bool = False, method: str = "PUBLISH") 
         sender = current_app.config.get("MAIL_DEFAULT_SENDER", "")
         address = sender.rsplit("<", 1)[-1].rstrip(">").strip()
         organizer = f"mailto:{address}" if address else ""
+    locale = str(get_locale() or "en")
     return single_event_calendar(
         entry,
-        name=event.title,
-        description=event.summary,
+        name=event.localized("title", locale),
+        description=event.localized("summary", locale),
         method=method,
         url=page_url,
         refresh_interval=_refresh_interval(),
@@ -546,7 +552,9 @@ def _compact_utc(instant: datetime) -> str:
 def add_to_calendar_links(event: Event) -> dict[str, str]:
     """ "Add to Google Calendar" and Outlook.com links of a public event (no join link)."""
     page_url = external_url("public.event_detail", slug=event.slug)
-    details = "\n\n".join(part for part in (event.summary, page_url) if part)
+    locale = str(get_locale() or "en")
+    title = event.localized("title", locale)
+    details = "\n\n".join(part for part in (event.localized("summary", locale), page_url) if part)
     location = _location(event)
     if event.all_day:
         first, end = CalendarEvent(
@@ -570,7 +578,7 @@ def add_to_calendar_links(event: Event) -> dict[str, str]:
     google = "https://calendar.google.com/calendar/render?" + urlencode(
         {
             "action": "TEMPLATE",
-            "text": event.title,
+            "text": title,
             "dates": google_dates,
             "ctz": event.timezone,
             "details": details,
@@ -581,7 +589,7 @@ def add_to_calendar_links(event: Event) -> dict[str, str]:
         {
             "path": "/calendar/action/compose",
             "rru": "addevent",
-            "subject": event.title,
+            "subject": title,
             **outlook_times,
             "body": details,
             "location": location,

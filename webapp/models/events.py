@@ -43,6 +43,31 @@ event_regions = Table(
 )
 
 
+def text_language(texts: Any, field: str, locale: str | None) -> str:
+    """The language in which ``localized_text(texts, field, locale)`` is written.
+
+    ``texts`` is an ``Event`` or any row with its ``language``, ``translations`` and
+    ``field`` (the feeds read only the columns they need).
+    """
+    if field not in TRANSLATABLE_FIELDS:
+        raise ValueError(f"{field!r} is not a translatable event field")
+    language = (locale or "").replace("-", "_").split("_")[0].lower()
+    translated = (texts.translations or {}).get(language)
+    if language and isinstance(translated, dict):
+        text = translated.get(field)
+        if isinstance(text, str) and text.strip():
+            return language
+    return texts.language or "en"
+
+
+def localized_text(texts: Any, field: str, locale: str | None) -> str:
+    """``field`` of ``texts`` in ``locale`` when the organisers gave it, else the original."""
+    language = text_language(texts, field, locale)
+    if language != (texts.language or "en"):
+        return texts.translations[language][field]
+    return getattr(texts, field) or ""
+
+
 class Event(db.Model):
     __tablename__ = "events"
     __table_args__ = (
@@ -155,22 +180,11 @@ class Event(db.Model):
 
     def text_language(self, field: str, locale: str | None) -> str:
         """The language ``localized(field, locale)`` is written in."""
-        if field not in TRANSLATABLE_FIELDS:
-            raise ValueError(f"{field!r} is not a translatable event field")
-        language = (locale or "").replace("-", "_").split("_")[0].lower()
-        texts = (self.translations or {}).get(language)
-        if language and isinstance(texts, dict):
-            text = texts.get(field)
-            if isinstance(text, str) and text.strip():
-                return language
-        return self.language or "en"
+        return text_language(self, field, locale)
 
     def localized(self, field: str, locale: str | None) -> str:
         """``field`` (title, summary, description) in ``locale`` if given, else the original."""
-        language = self.text_language(field, locale)
-        if language != (self.language or "en"):
-            return self.translations[language][field]
-        return getattr(self, field) or ""
+        return localized_text(self, field, locale)
 
     @property
     def region_codes(self) -> list[str]:
