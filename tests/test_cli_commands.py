@@ -145,3 +145,15 @@ def test_demo_addresses_keep_every_letter_of_accented_names(app):
     emails = set(db.session.scalars(db.select(Registration.email)))
     assert "gintare.kazlauskaite@stakeholder.example" in emails
     assert "carmen.lopez@stakeholder.example" in emails
+
+
+def test_demo_events_offer_some_texts_in_the_host_regions_language(runner, client):
+    runner.invoke(args=["seed-demo"])
+    page = client.get(
+        "/events/webinar-acceleration-services-startups", headers={"Accept-Language": "lt"}
+    ).get_data(as_text=True)
+    assert "Akceleravimo paslaugos kūrybinių industrijų" in page
+    page = client.get(
+        "/events/webinar-acceleration-services-startups", headers={"Accept-Language": "en"}
+    ).get_data(as_text=True)
+    assert "Acceleration services for start-ups" in page

@@ -70,6 +70,8 @@ class DemoEvent:
     visibility: str = "public"
     status: str = "published"
     all_day: bool = False
+    # Title and summary in the host region's language, for some events.
+    translations: tuple[tuple[str, str, str], ...] = ()
 
 
 ALL = ("HU", "IT", "PL", "ES", "LT")
@@ -109,6 +111,13 @@ EVENTS = [
         "Europe/Rome",
         "online",
         capacity=150,
+        translations=(
+            (
+                "it",
+                "La digitalizzazione come via verso i mercati internazionali",
+                "Come le PMI lombarde usano strumenti digitali e misure regionali di sostegno per raggiungere i mercati esteri.",
+            ),
+        ),
     ),
     DemoEvent(
         "study-visit-klaipeda-blue-economy",
@@ -179,6 +188,13 @@ EVENTS = [
         "Europe/Budapest",
         "online",
         capacity=80,
+        translations=(
+            (
+                "hu",
+                "Műhelymunka: „felkészültségi teszt” határon átnyúló KKV-k számára",
+                "Hogyan készítsenek a magyar–horvát határtérség KKV-i felkészültségi tesztet és fejlesztési tervet.",
+            ),
+        ),
     ),
     DemoEvent(
         "partner-meeting-autumn-review",
@@ -245,6 +261,13 @@ EVENTS = [
         "Europe/Vilnius",
         "online",
         capacity=10,
+        translations=(
+            (
+                "lt",
+                "Akceleravimo paslaugos kūrybinių industrijų ir mėlynosios ekonomikos startuoliams",
+                "Klaipeda ID pristato, kaip jos akceleravimo paslaugos padeda skaitmeniniams startuoliams plėstis užsienyje.",
+            ),
+        ),
     ),
     DemoEvent(
         "study-visit-lombardy-digital-export",
@@ -295,6 +318,13 @@ EVENTS = [
         "Europe/Madrid",
         "online",
         capacity=70,
+        translations=(
+            (
+                "es",
+                "Formación para pymes rurales: vender en marketplaces en línea",
+                "Sesión práctica para empresas rurales que prueban marketplaces en línea de otros países.",
+            ),
+        ),
     ),
     DemoEvent(
         "webinar-young-founders-grants",
@@ -311,6 +341,13 @@ EVENTS = [
         "Europe/Warsaw",
         "online",
         capacity=120,
+        translations=(
+            (
+                "pl",
+                "Dotacje i mentoring dla młodych założycieli firm na Podkarpaciu",
+                "Krok po kroku: jak działa program dotacji dla młodych osób zakładających firmę.",
+            ),
+        ),
     ),
     DemoEvent(
         "study-visit-carpathian-cross-border-clusters",
@@ -602,6 +639,10 @@ def _build_event(spec: DemoEvent, today: date, partners, regions) -> Event:
         status=spec.status,
         sequence=0,
         reminder_hours=24,  # as the organiser form proposes
+        translations={
+            language: {"title": title, "summary": summary}
+            for language, title, summary in spec.translations
+        },
         host_partner=partners[spec.host],
         regions=[regions[c] for c in spec.regions],
     )
