@@ -24,25 +24,19 @@ from urllib.parse import quote
 from sqlalchemy import event as sa_event
 from sqlalchemy import insert, text
 
+from tests.perf.fixtures import ensure_regions_and_partners
 from webapp import create_app
 from webapp.attendance import services
 from webapp.attendance.imports import _clean_timestamp, _parse_with, read_report
 from webapp.attendance.reports import ReportFilters, build_report
 from webapp.config import normalise_database_url
 from webapp.extensions import db
-from webapp.models import Attendance, Event, Partner, Region, Registration, event_regions
+from webapp.models import Attendance, Event, Registration, event_regions
 from webapp.timezones import zone
 
 EVENTS = 500
 PEOPLE_PER_EVENT = 40
 IMPORT_PEOPLE = 1_000
-REGIONS = [
-    ("HU", "Hungary", "Hungary", "Europe/Budapest", "hu"),
-    ("IT", "Lombardy", "Italy", "Europe/Rome", "it"),
-    ("PL", "Podkarpackie", "Poland", "Europe/Warsaw", "pl"),
-    ("ES", "Burgos", "Spain", "Europe/Madrid", "es"),
-    ("LT", "Klaipėda", "Lithuania", "Europe/Vilnius", "lt"),
-]
 KINDS = ("partner_meeting", "study_visit", "webinar")
 TYPES = ("sme", "business_support", "public_authority", "research", "ngo", "other")
 
@@ -63,16 +57,7 @@ def _fill(events: int, people: int) -> None:
         db.session.execute(db.delete(table))
     db.session.execute(db.delete(event_regions))
     db.session.execute(db.delete(Event))
-    if not db.session.scalar(db.select(db.func.count(Region.id))):
-        for code, name, country, tz, locale in REGIONS:
-            region = Region(code=code, name=name, country=country, timezone=tz, locale=locale)
-            db.session.add(region)
-            db.session.add(
-                Partner(short_name=f"{code}-P", name=f"Partner in {name}", region=region)
-            )
-        db.session.flush()
-    regions = list(db.session.scalars(db.select(Region).order_by(Region.code)))
-    partners = list(db.session.scalars(db.select(Partner).order_by(Partner.id)))
+    regions, partners = ensure_regions_and_partners()
     now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
     event_rows, link_rows, registration_rows, attendance_rows = [], [], [], []
     registration_id = 0

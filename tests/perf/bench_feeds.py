@@ -27,26 +27,20 @@ import icalendar
 from sqlalchemy import event as sa_event
 from sqlalchemy import insert, text
 
+from tests.perf.fixtures import ensure_regions_and_partners
 from tests.support.gunicorn import gunicorn_server
 from tests.support.load import get, run_load
 from webapp import create_app
 from webapp.config import normalise_database_url
 from webapp.extensions import db
 from webapp.feeds.services import feed_cache
-from webapp.models import Event, Partner, Region, event_regions
+from webapp.models import Event, Region, event_regions
 
 EVENTS = 5_000
 WORKERS = 2
 CONCURRENCY = 8
 DURATION = 5.0
 ROUNDS = 3
-REGIONS = [
-    ("HU", "Hungary", "Hungary", "Europe/Budapest", "hu"),
-    ("IT", "Lombardy", "Italy", "Europe/Rome", "it"),
-    ("PL", "Podkarpackie", "Poland", "Europe/Warsaw", "pl"),
-    ("ES", "Burgos", "Spain", "Europe/Madrid", "es"),
-    ("LT", "Klaipėda", "Lithuania", "Europe/Vilnius", "lt"),
-]
 KINDS = ("partner_meeting", "study_visit", "webinar")
 FORMATS = ("online", "onsite", "hybrid")
 
@@ -68,16 +62,7 @@ def _fill(app, count: int) -> None:
     with app.app_context():
         db.session.execute(db.delete(event_regions))
         db.session.execute(db.delete(Event))
-        if not db.session.scalar(db.select(db.func.count(Region.id))):
-            for code, name, country, tz, locale in REGIONS:
-                region = Region(code=code, name=name, country=country, timezone=tz, locale=locale)
-                db.session.add(region)
-                db.session.add(
-                    Partner(short_name=f"{code}-P", name=f"Partner in {name}", region=region)
-                )
-            db.session.flush()
-        regions = list(db.session.scalars(db.select(Region).order_by(Region.code)))
-        partners = list(db.session.scalars(db.select(Partner).order_by(Partner.id)))
+        regions, partners = ensure_regions_and_partners()
         rows = []
         for n in range(count):
             region = regions[n % len(regions)]

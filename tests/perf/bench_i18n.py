@@ -19,17 +19,11 @@ from pathlib import Path
 
 from tests.support.catalogs import compile_catalogs
 from webapp import create_app
+from webapp.demo import REGIONS
 from webapp.extensions import db
 from webapp.models import Event, Partner, Region
 from webapp.timezones import utcnow
 
-REGIONS = [
-    ("HU", "Hungary", "Hungary", "Europe/Budapest", "hu"),
-    ("IT", "Lombardy", "Italy", "Europe/Rome", "it"),
-    ("PL", "Podkarpackie", "Poland", "Europe/Warsaw", "pl"),
-    ("ES", "Burgos", "Spain", "Europe/Madrid", "es"),
-    ("LT", "Klaipėda", "Lithuania", "Europe/Vilnius", "lt"),
-]
 ROUNDS = 150
 
 

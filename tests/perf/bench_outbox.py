@@ -17,13 +17,14 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 
+from tests.perf.fixtures import hungarian_region
 from tests.support.gunicorn import PROJECT_ROOT
 from tests.support.smtp import SMTPServer
 from webapp import create_app
 from webapp.config import normalise_database_url
 from webapp.extensions import db
 from webapp.mail.queue import queue_mail, queue_registration_mail
-from webapp.models import Event, OutboxMessage, Partner, Region, Registration
+from webapp.models import Event, OutboxMessage, Partner, Registration
 
 CONFIRMATIONS = 200
 MESSAGES = 1500
@@ -35,9 +36,7 @@ def _database_url(scratch: str) -> str:
 
 
 def _event(run_id: str) -> Event:
-    region = db.session.scalar(db.select(Region).where(Region.code == "HU")) or Region(
-        code="HU", name="Hungary", country="Hungary", timezone="Europe/Budapest", locale="hu"
-    )
+    region = hungarian_region()
     partner = Partner(short_name=f"B{run_id}", name="Bench partner", region=region)
     start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=30)
     event = Event(

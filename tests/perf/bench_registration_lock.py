@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+from tests.perf.fixtures import hungarian_region
 from webapp import create_app
 from webapp.config import normalise_database_url
 from webapp.extensions import db
@@ -128,16 +129,8 @@ def run() -> None:
     run_id = secrets.token_hex(4)
     with app.app_context():
         db.create_all()
-        region = db.session.scalar(db.select(Region).where(Region.code == "HU"))
-        created_region = region is None
-        if created_region:
-            region = Region(
-                code="HU",
-                name="Hungary",
-                country="Hungary",
-                timezone="Europe/Budapest",
-                locale="hu",
-            )
+        region = hungarian_region()
+        created_region = region.id is None
         partner = Partner(short_name=f"L{run_id[:6]}", name=f"Lock bench {run_id}", region=region)
         events = {
             "seat": _event(run_id, "seat", partner, region),

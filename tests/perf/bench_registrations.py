@@ -16,12 +16,13 @@ import secrets
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode, urlsplit
 
+from tests.perf.fixtures import hungarian_region
 from tests.support.gunicorn import gunicorn_server
 from tests.support.load import LoadResult, get, run_load
 from webapp import create_app
 from webapp.config import normalise_database_url
 from webapp.extensions import db
-from webapp.models import Event, OutboxMessage, Partner, Region, Registration
+from webapp.models import Event, OutboxMessage, Partner, Registration
 from webapp.registrations import services
 
 WORKERS = 4
@@ -56,16 +57,8 @@ def _visitor(base_url: str, path: str) -> tuple[str, str]:
 def _setup(app, run_id: str) -> tuple[int, str, bool]:
     with app.app_context():
         db.create_all()
-        region = db.session.scalar(db.select(Region).where(Region.code == "HU"))
-        created_region = region is None
-        if created_region:
-            region = Region(
-                code="HU",
-                name="Hungary",
-                country="Hungary",
-                timezone="Europe/Budapest",
-                locale="hu",
-            )
+        region = hungarian_region()
+        created_region = region.id is None
         partner = Partner(short_name=f"B{run_id[:6]}", name=f"Benchmark {run_id}", region=region)
         starts = datetime.now(UTC).replace(microsecond=0) + timedelta(days=30)
         event = Event(
