@@ -144,3 +144,15 @@ def test_list_costs_a_constant_number_of_queries(client, make_event, count_queri
     with count_queries() as many:
         assert len(client.get("/api/v1/events").get_json()["events"]) == 11
     assert len(many) == len(few)
+
+
+def test_event_json_carries_the_texts_language_and_translations(client, make_event):
+    make_event(
+        slug="tradus",
+        title="Export webinar",
+        language="en",
+        translations={"hu": {"title": "Export webinárium", "summary": ""}, "xx": "junk"},
+    )
+    data = client.get("/api/v1/events/tradus").json["event"]
+    assert data["language"] == "en"
+    assert data["translations"] == {"hu": {"title": "Export webinárium"}}

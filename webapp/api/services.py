@@ -17,6 +17,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from webapp.extensions import db
 from webapp.models import EVENT_KINDS, Event, Partner, Region
+from webapp.models.events import TRANSLATABLE_FIELDS
 from webapp.public.catalogue import MAX_QUERY_LENGTH, CatalogueFilters, public_events_query
 from webapp.registrations.services import confirmed_counts, seats_left
 from webapp.urls import external_url
@@ -98,6 +99,17 @@ def event_json(event: Event, seats: int | None) -> dict[str, Any]:
         "title": event.title,
         "summary": event.summary,
         "description": event.description,
+        # The language of title, summary and description, and the organisers' translations.
+        "language": event.language or "en",
+        "translations": {
+            language: {
+                field: texts[field]
+                for field in TRANSLATABLE_FIELDS
+                if isinstance(texts.get(field), str) and texts[field].strip()
+            }
+            for language, texts in sorted((event.translations or {}).items())
+            if isinstance(texts, dict)
+        },
         "status": event.status,
         "starts_at": _utc(event.starts_at),
         "ends_at": _utc(event.ends_at),
