@@ -85,6 +85,19 @@ EVENT_ROUTES = [
     ("POST", "/organiser/users/{target}/reset-password", FORBIDDEN, FORBIDDEN, ALLOWED),
     ("POST", "/organiser/users/{target}/deactivate", FORBIDDEN, FORBIDDEN, ALLOWED),
     ("POST", "/organiser/users/{target}/activate", FORBIDDEN, FORBIDDEN, ALLOWED),
+    ("GET", "/organiser/regions/", FORBIDDEN, FORBIDDEN, ALLOWED),
+    ("GET", "/organiser/regions/new", FORBIDDEN, FORBIDDEN, ALLOWED),
+    ("POST", "/organiser/regions/new", FORBIDDEN, FORBIDDEN, ALLOWED),
+    ("GET", "/organiser/regions/{region}/edit", FORBIDDEN, FORBIDDEN, ALLOWED),
+    ("POST", "/organiser/regions/{region}/edit", FORBIDDEN, FORBIDDEN, ALLOWED),
+    ("POST", "/organiser/regions/{spare_region}/delete", FORBIDDEN, FORBIDDEN, ALLOWED),
+    ("GET", "/organiser/partners/new", FORBIDDEN, FORBIDDEN, ALLOWED),
+    ("POST", "/organiser/partners/new", FORBIDDEN, FORBIDDEN, ALLOWED),
+    ("GET", "/organiser/partners/{spare_partner}/edit", FORBIDDEN, FORBIDDEN, ALLOWED),
+    ("POST", "/organiser/partners/{spare_partner}/edit", FORBIDDEN, FORBIDDEN, ALLOWED),
+    ("POST", "/organiser/partners/{spare_partner}/delete", FORBIDDEN, FORBIDDEN, ALLOWED),
+    ("GET", "/organiser/account/password", ALLOWED, ALLOWED, ALLOWED),
+    ("POST", "/organiser/account/password", ALLOWED, ALLOWED, ALLOWED),
 ]
 ROLES = ("anonymous", "other_region", "same_region", "admin")
 
@@ -133,7 +146,7 @@ _numbers = itertools.count(1)
 
 
 @pytest.fixture
-def world(make_partner, make_event, make_registration, partner):
+def world(make_partner, make_event, make_registration, partner, regions):
     """An event and a draft hosted in Hungary, registrations in every state, users."""
     spanish = make_partner("ES", short_name="SODEBUR")
     other_hu = make_partner("HU", short_name="HUOTHER")
@@ -155,6 +168,9 @@ def world(make_partner, make_event, make_registration, partner):
         "waiting": waiting.id,
         "pending": pending.id,
         "target": target.id,
+        "region": regions["HU"].id,
+        "spare_region": regions["LT"].id,
+        "spare_partner": make_partner("IT", short_name="ITSPARE").id,
     }
     return users, ids
 

@@ -166,6 +166,19 @@ def set_password(user: User, password: str) -> None:
     record_audit(user, "user.password_set", details={"user_id": user.id})
 
 
+def change_password(user: User, *, current: str, new: str) -> None:
+    """``user`` replaces their own password, proving they know the current one.
+
+    Ends every other session of ``user`` and any open set-password link; the caller
+    logs the user in again in the browser that made the change.
+    """
+    if not user.check_password(current or ""):
+        raise AccountError(_("The current password is not right."), "current_password")
+    if user.check_password(new or ""):
+        raise AccountError(_("Choose a password different from the current one."), "password")
+    set_password(user, new or "")
+
+
 def set_active(user: User, active: bool, *, actor: User) -> None:
     """Deactivate (sessions end at their next request) or reactivate an account."""
     if user.id == actor.id and not active:

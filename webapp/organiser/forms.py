@@ -354,3 +354,64 @@ class SetPasswordForm(FlaskForm):
         _l("Repeat the new password"),
         validators=[DataRequired(), EqualTo("password", _l("The two passwords differ."))],
     )
+
+
+class ChangePasswordForm(SetPasswordForm):
+    """The logged-in user's own password: the current one, then the new one twice."""
+
+    current_password = PasswordField(
+        _l("Current password"), validators=[DataRequired(), Length(max=200)]
+    )
+
+
+class RegionForm(FlaskForm):
+    """A region; ``code`` is only used when creating (it names the region's URLs)."""
+
+    code = StringField(
+        _l("Code"),
+        description=_l("2 to 8 capital letters, e.g. HU. It cannot be changed later."),
+        validators=[Optional(), Length(max=8)],
+    )
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    country = StringField(_l("Country"), validators=[DataRequired(), Length(max=80)])
+    timezone = SelectField(
+        _l("Time zone"),
+        description=_l("Where the region's partners live; times are shown in it."),
+        validate_choice=False,
+    )
+    locale = SelectField(_l("Language"), validate_choice=False)
+
+    def validate_timezone(self, field) -> None:
+        if not is_valid_timezone(field.data):
+            raise ValidationError(_l("Choose a time zone from the list, e.g. Europe/Vilnius."))
+
+    def validate_locale(self, field) -> None:
+        if field.data not in {choice.value for choice in field.choices}:
+            raise ValidationError(_l("Choose one of the site's languages."))
+
+
+class PartnerForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    short_name = StringField(
+        _l("Short name"),
+        description=_l("Unique; shown in lists and on the organiser screens."),
+        validators=[DataRequired(), Length(max=40)],
+    )
+    region = SelectField(_l("Region"), coerce=str, validate_choice=False)
+    email = EmailField(
+        _l("E-mail address for replies"),
+        description=_l("Optional. Registrants' replies to this partner's event e-mails go here."),
+        validators=[Optional(), Length(max=254), Email(check_deliverability=False)],
+    )
+    website = StringField(
+        _l("Website"),
+        validators=[
+            Optional(),
+            Length(max=300),
+            URL(require_tld=True, message=_l("Enter a full link starting with https://")),
+        ],
+    )
+
+    def validate_region(self, field) -> None:
+        if field.data not in {choice.value for choice in field.choices}:
+            raise ValidationError(_l("Choose a region from the list."))

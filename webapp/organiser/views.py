@@ -1,7 +1,8 @@
 """Organiser workspace views: login, dashboard and event scheduling.
 
-Registration management (``organiser.registrations.*``) and user administration
-(``organiser.users.*``) are nested blueprints; every route of all three requires a
+Registration management (``organiser.registrations.*``), user administration
+(``organiser.users.*``), regions and partners (``organiser.places.*``) and the own account
+(``organiser.account.*``) are nested blueprints; every route of all of them requires a
 logged-in, active organiser (``require_login`` below) and checks its own permission.
 """
 
@@ -38,6 +39,7 @@ from webapp.organiser.access import (
     get_event_for_edit_or_403,
     get_event_or_404,
 )
+from webapp.organiser.account_views import bp as account_bp
 from webapp.organiser.accounts import (
     AccountError,
     authenticate,
@@ -54,6 +56,7 @@ from webapp.organiser.forms import (
     choices,
     language_choices,
 )
+from webapp.organiser.place_views import bp as places_bp
 from webapp.organiser.registration_views import bp as registrations_bp
 from webapp.organiser.user_views import bp as users_bp
 from webapp.registrations.services import seats_left, status_counts
@@ -71,6 +74,8 @@ from webapp.timezones import (
 bp = Blueprint("organiser", __name__, url_prefix="/organiser")
 bp.register_blueprint(registrations_bp)
 bp.register_blueprint(users_bp)
+bp.register_blueprint(places_bp)
+bp.register_blueprint(account_bp)
 
 PUBLIC_ENDPOINTS = {"organiser.login", "organiser.set_password"}
 DEFAULT_TIMEZONE = "Europe/Brussels"
