@@ -386,3 +386,18 @@ def test_host_partner_rename_changes_the_feed_etag(client, admin, partner, old_e
     after = client.get("/calendar.ics", headers={"If-None-Match": etag})
     assert after.status_code == 200
     assert "Pannon Business Network" in unfolded(after)
+
+
+def test_short_name_saved_at_the_same_moment_is_refused_not_a_500(
+    client, admin, make_partner, monkeypatch
+):
+    from webapp.organiser import places
+
+    make_partner("HU", short_name="KEDA")
+    # As if another administrator saved KEDA between this one's check and insert.
+    monkeypatch.setattr(places, "_short_name_taken", lambda *args, **kwargs: False)
+    count = db.session.scalar(db.select(db.func.count()).select_from(Partner))
+    response = client.post("/organiser/partners/new", data=partner_form(short_name="KEDA"))
+    assert response.status_code == 200
+    assert "a moment ago" in response.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count()).select_from(Partner)) == count

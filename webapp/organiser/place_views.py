@@ -13,6 +13,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from webapp.extensions import db
@@ -40,6 +41,26 @@ def _get_or_404(model, object_id: int):
 
 def _all_regions() -> list[Region]:
     return list(db.session.scalars(db.select(Region).order_by(Region.code)))
+
+
+def _saved(form, save) -> object | None:
+    """Run ``save`` and commit; on a refusal show it on the form and store nothing.
+
+    The unique code or short name is checked first, but two administrators saving the
+    same one at once meet the database's unique constraint instead: said the same way.
+    """
+    try:
+        result = save()
+        db.session.commit()
+    except places.PlaceError as error:
+        db.session.rollback()
+        _show_error(form, error)
+        return None
+    except IntegrityError:
+        db.session.rollback()
+        form.form_errors.append(_("Someone saved the same code or short name a moment ago."))
+        return None
+    return result if result is not None else True
 
 
 def _show_error(form, error: places.PlaceError) -> None:
@@ -81,8 +102,9 @@ def new_region():
     form = RegionForm()
     _prepare_region_form(form)
     if form.validate_on_submit():
-        try:
-            region = places.create_region(
+        region = _saved(
+            form,
+            lambda: places.create_region(
                 code=form.code.data,
                 name=form.name.data,
                 country=form.country.data,
@@ -90,12 +112,9 @@ def new_region():
                 locale=form.locale.data,
                 languages=current_app.config["LANGUAGES"],
                 actor=current_user,
-            )
-        except places.PlaceError as error:
-            db.session.rollback()
-            _show_error(form, error)
-        else:
-            db.session.commit()
+            ),
+        )
+        if region is not None:
             flash(_("The region %(code)s has been added.", code=region.code), "success")
             return redirect(url_for("organiser.places.list"))
     return render_template("organiser/region_form.html", form=form, region=None)
@@ -107,8 +126,9 @@ def edit_region(region_id: int):
     form = RegionForm(obj=region)
     _prepare_region_form(form)
     if form.validate_on_submit():
-        try:
-            places.update_region(
+        saved = _saved(
+            form,
+            lambda: places.update_region(
                 region,
                 name=form.name.data,
                 country=form.country.data,
@@ -116,12 +136,9 @@ def edit_region(region_id: int):
                 locale=form.locale.data,
                 languages=current_app.config["LANGUAGES"],
                 actor=current_user,
-            )
-        except places.PlaceError as error:
-            db.session.rollback()
-            _show_error(form, error)
-        else:
-            db.session.commit()
+            ),
+        )
+        if saved is not None:
             flash(_("The region %(code)s has been saved.", code=region.code), "success")
             return redirect(url_for("organiser.places.list"))
     return render_template("organiser/region_form.html", form=form, region=region)
@@ -155,20 +172,18 @@ def new_partner():
     _prepare_partner_form(form, regions)
     if form.validate_on_submit():
         region = next((r for r in regions if r.code == form.region.data), None)
-        try:
-            partner = places.create_partner(
+        partner = _saved(
+            form,
+            lambda: places.create_partner(
                 name=form.name.data,
                 short_name=form.short_name.data,
                 region=region,
                 email=form.email.data,
                 website=form.website.data,
                 actor=current_user,
-            )
-        except places.PlaceError as error:
-            db.session.rollback()
-            _show_error(form, error)
-        else:
-            db.session.commit()
+            ),
+        )
+        if partner is not None:
             flash(_("%(short)s has been added.", short=partner.short_name), "success")
             return redirect(url_for("organiser.places.list"))
     return render_template("organiser/partner_form.html", form=form, partner=None)
@@ -184,8 +199,9 @@ def edit_partner(partner_id: int):
     _prepare_partner_form(form, regions)
     if form.validate_on_submit():
         region = next((r for r in regions if r.code == form.region.data), None)
-        try:
-            places.update_partner(
+        saved = _saved(
+            form,
+            lambda: places.update_partner(
                 partner,
                 name=form.name.data,
                 short_name=form.short_name.data,
@@ -193,12 +209,9 @@ def edit_partner(partner_id: int):
                 email=form.email.data,
                 website=form.website.data,
                 actor=current_user,
-            )
-        except places.PlaceError as error:
-            db.session.rollback()
-            _show_error(form, error)
-        else:
-            db.session.commit()
+            ),
+        )
+        if saved is not None:
             flash(_("%(short)s has been saved.", short=partner.short_name), "success")
             return redirect(url_for("organiser.places.list"))
     return render_template("organiser/partner_form.html", form=form, partner=partner)
