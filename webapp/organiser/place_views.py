@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import (
     Blueprint,
     abort,
@@ -147,18 +149,10 @@ def edit_region(region_id: int):
 @bp.post("/regions/<int:region_id>/delete")
 def delete_region(region_id: int):
     region = _get_or_404(Region, region_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    code = region.code
-    try:
-        places.delete_region(region, actor=current_user)
-    except places.PlaceError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash(_("The region %(code)s has been deleted.", code=code), "success")
-    return redirect(url_for("organiser.places.list"))
+    return _delete(
+        lambda: places.delete_region(region, actor=current_user),
+        _("The region %(code)s has been deleted.", code=region.code),
+    )
 
 
 def _prepare_partner_form(form: PartnerForm, regions: list[Region]) -> None:
@@ -220,15 +214,22 @@ def edit_partner(partner_id: int):
 @bp.post("/partners/<int:partner_id>/delete")
 def delete_partner(partner_id: int):
     partner = _get_or_404(Partner, partner_id)
+    return _delete(
+        lambda: places.delete_partner(partner, actor=current_user),
+        _("%(short)s has been deleted.", short=partner.short_name),
+    )
+
+
+def _delete(delete: Callable[[], None], done_message: str):
+    """Run a CSRF-checked delete; a refusal is flashed and nothing is stored."""
     if not EmptyForm().validate_on_submit():
         abort(400)
-    short = partner.short_name
     try:
-        places.delete_partner(partner, actor=current_user)
+        delete()
     except places.PlaceError as error:
         db.session.rollback()
         flash(str(error), "error")
     else:
         db.session.commit()
-        flash(_("%(short)s has been deleted.", short=short), "success")
+        flash(done_message, "success")
     return redirect(url_for("organiser.places.list"))
