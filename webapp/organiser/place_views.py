@@ -99,6 +99,18 @@ def _prepare_region_form(form: RegionForm) -> None:
     form.locale.choices = language_choices(current_app.config["LANGUAGES"])
 
 
+def _region_values(form: RegionForm) -> dict[str, object]:
+    """What the region form says, as the region services take it."""
+    return {
+        "name": form.name.data,
+        "country": form.country.data,
+        "timezone": form.timezone.data,
+        "locale": form.locale.data,
+        "languages": current_app.config["LANGUAGES"],
+        "actor": current_user,
+    }
+
+
 @bp.route("/regions/new", methods=["GET", "POST"])
 def new_region():
     form = RegionForm()
@@ -106,15 +118,7 @@ def new_region():
     if form.validate_on_submit():
         region = _saved(
             form,
-            lambda: places.create_region(
-                code=form.code.data,
-                name=form.name.data,
-                country=form.country.data,
-                timezone=form.timezone.data,
-                locale=form.locale.data,
-                languages=current_app.config["LANGUAGES"],
-                actor=current_user,
-            ),
+            lambda: places.create_region(code=form.code.data, **_region_values(form)),
         )
         if region is not None:
             flash(_("The region %(code)s has been added.", code=region.code), "success")
@@ -130,15 +134,7 @@ def edit_region(region_id: int):
     if form.validate_on_submit():
         saved = _saved(
             form,
-            lambda: places.update_region(
-                region,
-                name=form.name.data,
-                country=form.country.data,
-                timezone=form.timezone.data,
-                locale=form.locale.data,
-                languages=current_app.config["LANGUAGES"],
-                actor=current_user,
-            ),
+            lambda: places.update_region(region, **_region_values(form)),
         )
         if saved is not None:
             flash(_("The region %(code)s has been saved.", code=region.code), "success")
@@ -155,6 +151,18 @@ def delete_region(region_id: int):
     )
 
 
+def _partner_values(form: PartnerForm, region: Region | None) -> dict[str, object]:
+    """What the partner form says, as the partner services take it."""
+    return {
+        "name": form.name.data,
+        "short_name": form.short_name.data,
+        "region": region,
+        "email": form.email.data,
+        "website": form.website.data,
+        "actor": current_user,
+    }
+
+
 def _prepare_partner_form(form: PartnerForm, regions: list[Region]) -> None:
     form.region.choices = choices((r.code, f"{r.name} ({r.code})") for r in regions)
 
@@ -168,14 +176,7 @@ def new_partner():
         region = next((r for r in regions if r.code == form.region.data), None)
         partner = _saved(
             form,
-            lambda: places.create_partner(
-                name=form.name.data,
-                short_name=form.short_name.data,
-                region=region,
-                email=form.email.data,
-                website=form.website.data,
-                actor=current_user,
-            ),
+            lambda: places.create_partner(**_partner_values(form, region)),
         )
         if partner is not None:
             flash(_("%(short)s has been added.", short=partner.short_name), "success")
@@ -195,15 +196,7 @@ def edit_partner(partner_id: int):
         region = next((r for r in regions if r.code == form.region.data), None)
         saved = _saved(
             form,
-            lambda: places.update_partner(
-                partner,
-                name=form.name.data,
-                short_name=form.short_name.data,
-                region=region,
-                email=form.email.data,
-                website=form.website.data,
-                actor=current_user,
-            ),
+            lambda: places.update_partner(partner, **_partner_values(form, region)),
         )
         if saved is not None:
             flash(_("%(short)s has been saved.", short=partner.short_name), "success")

@@ -157,31 +157,24 @@ def _options(question: Question) -> list[SelectChoice]:
     return [SelectChoice(str(option), str(option)) for option in (question.options or [])]
 
 
+def _text_field(field_class: type[Field], question: Question, max_length: int) -> Field:
+    return field_class(
+        question.label,
+        validators=[
+            InputRequired(_l("Answer this question.")) if question.required else Optional(),
+            Length(max=max_length, message=_l("An answer has at most %(max)d characters.")),
+        ],
+        render_kw={"maxlength": max_length},
+    )
+
+
 def question_field(question: Question) -> Field:
     """The form field asking ``question``."""
     required = question.required
     if question.kind == "short_text":
-        return StringField(
-            question.label,
-            validators=[
-                InputRequired(_l("Answer this question.")) if required else Optional(),
-                Length(
-                    max=SHORT_ANSWER_MAX, message=_l("An answer has at most %(max)d characters.")
-                ),
-            ],
-            render_kw={"maxlength": SHORT_ANSWER_MAX},
-        )
+        return _text_field(StringField, question, SHORT_ANSWER_MAX)
     if question.kind == "long_text":
-        return TextAreaField(
-            question.label,
-            validators=[
-                InputRequired(_l("Answer this question.")) if required else Optional(),
-                Length(
-                    max=LONG_ANSWER_MAX, message=_l("An answer has at most %(max)d characters.")
-                ),
-            ],
-            render_kw={"maxlength": LONG_ANSWER_MAX},
-        )
+        return _text_field(TextAreaField, question, LONG_ANSWER_MAX)
     if question.kind == "multiple_choice":
         return CheckboxListField(
             question.label,
