@@ -9,18 +9,29 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint format install bench clean-instance translations compile-translations js-deps
+.PHONY: run test lint format install lock bench clean-instance translations compile-translations js-deps
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# Reinstalls when pyproject.toml changes.
-$(VENV)/.installed: pyproject.toml | $(BIN)/activate
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+# Installs exactly the versions (and hashes) in requirements.lock, then the project itself
+# in editable mode with the locked setuptools. Reinstalls when the lock changes.
+$(VENV)/.installed: requirements.lock pyproject.toml | $(BIN)/activate
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
 install: $(VENV)/.installed
+
+# Refreshes requirements.lock from pyproject.toml on purpose: keeps the current pins where
+# they still satisfy pyproject.toml; `make lock UPGRADE=1` moves every pin to the newest
+# release. The lock covers the app, PostgreSQL support and the development tools, on
+# every platform (universal resolution, Python 3.11+).
+LOCK_FLAGS := --extra dev --extra postgres --universal --python-version 3.11 --generate-hashes
+lock: | $(BIN)/activate
+	$(BIN)/python -m pip install --quiet "uv>=0.9"
+	$(BIN)/uv pip compile pyproject.toml $(LOCK_FLAGS) $(if $(UPGRADE),--upgrade) \
+		--custom-compile-command "make lock" --quiet -o requirements.lock
 
 # A development secret key, written once and never committed.
 instance/config.py:

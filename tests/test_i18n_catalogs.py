@@ -7,6 +7,7 @@ a 500 because a translated message names a placeholder its code does not pass.
 from __future__ import annotations
 
 import re
+from gettext import c2py
 from pathlib import Path
 
 import pytest
@@ -21,14 +22,9 @@ ROOT = Path(__file__).resolve().parents[1]
 TRANSLATIONS = ROOT / "webapp" / "translations"
 TRANSLATED = [code for code in LANGUAGES if code != "en"]
 
-# gettext plural forms per language (Babel's rules; Hungarian distinguishes one/other).
-PLURAL_FORMS = {
-    "hu": 2,
-    "it": get_plural("it").num_plurals,
-    "pl": 3,
-    "es": get_plural("es").num_plurals,
-    "lt": 3,
-}
+# Numbers whose plural category differs in at least one language: one, few, many (Polish
+# 5, 22 vs 25; Lithuanian 11–19, 21; Italian and Spanish whole millions, CLDR 46 and later).
+PLURAL_SAMPLES = [*range(0, 130), 1000, 1001, 1_000_000, 2_000_000, 2_000_001]
 # The same keywords `make translations` passes to pybabel extract.
 KEYWORDS = {
     **DEFAULT_KEYWORDS,
@@ -78,8 +74,13 @@ def extracted():
 
 @pytest.mark.parametrize("code", TRANSLATED)
 def test_catalog_has_the_language_plural_forms(code):
+    """The catalog's Plural-Forms header picks the same form as the installed CLDR data."""
     catalog = load(code)
-    assert catalog.num_plurals == PLURAL_FORMS[code]
+    rule = get_plural(code)
+    assert catalog.num_plurals == rule.num_plurals
+    ours, cldr = c2py(catalog.plural_expr), c2py(rule.plural_expr)
+    wrong = [n for n in PLURAL_SAMPLES if ours(n) != cldr(n)]
+    assert not wrong, f"{code}: Plural-Forms picks another form than CLDR for {wrong[:10]}"
 
 
 @pytest.mark.parametrize("code", TRANSLATED)
