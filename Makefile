@@ -9,7 +9,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint format install lock bench clean-instance translations compile-translations js-deps
+.PHONY: run dev-config test lint format install lock bench clean-instance translations compile-translations js-deps
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -33,13 +33,20 @@ lock: | $(BIN)/activate
 	$(BIN)/uv pip compile pyproject.toml $(LOCK_FLAGS) $(if $(UPGRADE),--upgrade) \
 		--custom-compile-command "make lock" --quiet -o requirements.lock
 
-# A development secret key, written once and never committed.
+# A development secret key and public address, written once and never committed. The app
+# refuses to start without either (links in e-mails never come from the request's Host);
+# an instance/config.py written before PUBLIC_BASE_URL was required gets the line added.
 instance/config.py:
 	mkdir -p instance
 	$(BIN)/python -c "import secrets; print(f'SECRET_KEY = {secrets.token_hex(32)!r}')" > $@
 	@echo "Wrote a development SECRET_KEY to $@"
 
-run: install instance/config.py compile-translations
+dev-config: instance/config.py
+	@grep -q '^PUBLIC_BASE_URL' instance/config.py || { \
+		echo "PUBLIC_BASE_URL = 'http://127.0.0.1:$(PORT)'" >> instance/config.py; \
+		echo "Wrote a development PUBLIC_BASE_URL to instance/config.py"; }
+
+run: install dev-config compile-translations
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo
 	$(FLASK) run --host $(HOST) --port $(PORT)

@@ -20,7 +20,7 @@ def worker_environment(database_url: str, server: SMTPServer, instance: str) -> 
     return {
         **os.environ,
         "DATABASE_URL": database_url,
-        "SECRET_KEY": "worker-test-secret",
+        "SECRET_KEY": "worker-test-secret-" + "x" * 32,
         "INSTANCE_PATH": instance,
         "PUBLIC_BASE_URL": "https://events.example.org",
         "MAIL_BACKEND": "smtp",

@@ -23,31 +23,24 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
     )
-    app.config.from_object(settings.DefaultConfig)
-    app.config.from_pyfile("config.py", silent=True)
-    app.config.update(settings.from_environment())
-    if config:
-        app.config.update(config)
-
-    database_url = app.config.get("DATABASE_URL") or app.config.get("SQLALCHEMY_DATABASE_URI")
-    if not database_url:
-        database_url = "sqlite:///" + os.path.join(app.instance_path, "app.sqlite")
-    app.config["SQLALCHEMY_DATABASE_URI"] = settings.normalise_database_url(database_url)
+    settings.load(app.config, app.instance_path, config)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    if not app.config.get("SECRET_KEY") and not (app.debug or app.testing):
-        raise settings.ConfigurationError(
-            "SECRET_KEY is not set. Set the SECRET_KEY environment variable or put "
-            "SECRET_KEY = '...' in instance/config.py (`make run` writes one for development)."
-        )
+    # Outside debug and tests, unsafe settings stop the app here, each one named.
+    if not (app.debug or app.testing):
+        settings.refuse_unsafe(app.config)
 
+    from webapp import logs
+
+    logs.init_app(app)
     _init_extensions(app)
     _register_blueprints(app)
 
-    from webapp import cli, errors, formatting, i18n
+    from webapp import cli, errors, formatting, i18n, monitoring
 
     errors.register(app)
+    monitoring.init_app(app)
     formatting.register(app)
     i18n.register(app)
     cli.register(app)

@@ -9,6 +9,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import Flask, current_app
 
 from webapp.extensions import db
+from webapp.logs import log_event
 from webapp.models import ROLES, Partner, User
 
 
@@ -109,4 +110,120 @@ def purge_personal_data(days: int | None, dry_run: bool) -> None:
     for start in range(0, len(due), 200):  # commit in chunks: a long run keeps its progress
         erased += purge(due[start : start + 200], now=now)
         db.session.commit()
+    log_event("retention.purge", anonymised=erased, retention_days=days)
     click.echo(f"Anonymised {erased} registrations of events that ended over {days} days ago.")
+
+
+# Shown by check-config, in this order (secrets masked).
+CHECKED_SETTINGS = (
+    "SECRET_KEY",
+    "PUBLIC_BASE_URL",
+    "SQLALCHEMY_DATABASE_URI",
+    "MAIL_BACKEND",
+    "MAIL_SERVER",
+    "MAIL_PORT",
+    "MAIL_USERNAME",
+    "MAIL_PASSWORD",
+    "MAIL_USE_TLS",
+    "MAIL_USE_SSL",
+    "MAIL_DEFAULT_SENDER",
+    "MAIL_FILE_DIRECTORY",
+    "MAIL_MAX_ATTEMPTS",
+    "MAIL_CLAIM_SECONDS",
+    "PERSONAL_DATA_RETENTION_DAYS",
+    "RATELIMIT_ENABLED",
+    "RATELIMIT_STORAGE_URI",
+    "RATELIMIT_KEY_PREFIX",
+    "REGISTRATION_RATELIMIT",
+    "LOGIN_RATELIMIT",
+    "SESSION_COOKIE_SECURE",
+    "TRUSTED_PROXIES",
+    "WEB_CONCURRENCY",
+    "LOG_LEVEL",
+    "LOG_FORMAT",
+    "METRICS_TOKEN",
+    "METRICS_ALLOWED_NETWORKS",
+)
+
+
+@click.command("check-config")
+@click.option(
+    "--offline", is_flag=True, help="Do not connect to the database or the rate-limit storage."
+)
+def check_config(offline: bool) -> None:
+    """Print the effective settings (secrets masked) and every problem found.
+
+    Reads the settings exactly as the app does (defaults, instance/config.py, environment)
+    without starting it, so it works when the app would refuse to start. Exits with
+    status 1 when there is a problem.
+    """
+    import os
+
+    from flask import Config
+    from flask.helpers import get_debug_flag
+
+    from webapp import PROJECT_ROOT
+    from webapp import config as settings
+
+    instance_path = os.environ.get("INSTANCE_PATH") or str(PROJECT_ROOT / "instance")
+    config = Config(instance_path)
+    settings.load(config, instance_path, {"DEBUG": get_debug_flag()} if get_debug_flag() else None)
+    click.echo(f"Settings (instance folder {instance_path}):")
+    for name in CHECKED_SETTINGS:
+        click.echo(f"  {name} = {settings.masked(name, config.get(name))}")
+    multiprocess_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    click.echo(f"  PROMETHEUS_MULTIPROC_DIR = {settings.masked('', multiprocess_dir)}")
+
+    problems = [str(problem) for problem in settings.configuration_problems(config)]
+    if not offline:
+        problems += _service_problems(config)
+    if config.get("DEBUG"):
+        click.echo("Debug mode: the app starts despite the problems below (never in production).")
+    if not problems:
+        click.echo("No problems found.")
+        return
+    click.echo(f"{len(problems)} problem{'s' if len(problems) != 1 else ''}:")
+    for problem in problems:
+        click.echo(f"  - {problem}")
+    sys.exit(1)
+
+
+def _service_problems(config) -> list[str]:
+    """The database and the rate-limit storage answer, and the schema is up to date."""
+    from alembic.runtime.migration import MigrationContext
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from webapp.monitoring import migration_heads
+
+    problems = []
+    engine = create_engine(config["SQLALCHEMY_DATABASE_URI"])
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+            current = set(MigrationContext.configure(connection).get_current_heads())
+    except SQLAlchemyError as exc:
+        first_line = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        problems.append(f"SQLALCHEMY_DATABASE_URI: the database does not answer: {first_line}")
+    else:
+        if current != set(migration_heads()):
+            problems.append(
+                "SQLALCHEMY_DATABASE_URI: the schema is not at the latest migration "
+                f"(at {', '.join(sorted(current)) or 'none'}): run flask db upgrade"
+            )
+    finally:
+        engine.dispose()
+
+    storage_uri = str(config.get("RATELIMIT_STORAGE_URI") or "memory://")
+    if config.get("RATELIMIT_ENABLED", True) and not storage_uri.startswith("memory"):
+        from limits.storage import storage_from_string
+
+        try:
+            reachable = storage_from_string(storage_uri).check()
+        except Exception as exc:  # noqa: BLE001 - any driver error means "not usable"
+            reachable, reason = False, str(exc)
+        else:
+            reason = "no answer"
+        if not reachable:
+            problems.append(f"RATELIMIT_STORAGE_URI: the storage does not answer: {reason}")
+    return problems

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 # Languages whose catalogs ship with the application; English is the source language.
 LANGUAGES = ("en", "hu", "it", "pl", "es", "lt")
@@ -43,6 +45,8 @@ class DefaultConfig:
     PERSONAL_DATA_RETENTION_DAYS = 730
 
     RATELIMIT_STORAGE_URI = "memory://"
+    # Prefix of the rate-limit keys, so several sites can share one Redis database.
+    RATELIMIT_KEY_PREFIX = "ive"
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
     REGISTRATION_RATELIMIT = "10 per minute"
@@ -74,6 +78,16 @@ class DefaultConfig:
     FEED_REFRESH_SECONDS = 6 * 3600  # REFRESH-INTERVAL / X-PUBLISHED-TTL asked of clients
     API_CACHE_SECONDS = 60  # Cache-Control max-age of /api/v1 responses
 
+    # Logging (webapp/logs.py): level name and ``text`` or ``json`` lines on standard error.
+    LOG_LEVEL = "INFO"
+    LOG_FORMAT = "text"
+    # Web server processes serving this app (gunicorn's worker count: gunicorn_conf.py
+    # sets it in every worker). Per-process rate-limit counters are refused above one.
+    WEB_CONCURRENCY = 1
+    # /metrics is served only when a bearer token or client networks are configured.
+    METRICS_TOKEN: str | None = None
+    METRICS_ALLOWED_NETWORKS: str | None = None  # e.g. "127.0.0.1/32, 10.0.0.0/8"
+
 
 # Environment variable → (config key, converter)
 def _bool(value: str) -> bool:
@@ -95,11 +109,20 @@ ENVIRONMENT_KEYS: dict[str, Any] = {
     "MAIL_FILE_DIRECTORY": str,
     "MAIL_TIMEOUT": int,
     "MAIL_MAX_ATTEMPTS": int,
+    "MAIL_CLAIM_SECONDS": int,
     "PERSONAL_DATA_RETENTION_DAYS": int,
     "RATELIMIT_STORAGE_URI": str,
     "RATELIMIT_ENABLED": _bool,
+    "RATELIMIT_KEY_PREFIX": str,
+    "REGISTRATION_RATELIMIT": str,
+    "LOGIN_RATELIMIT": str,
     "SESSION_COOKIE_SECURE": _bool,
     "TRUSTED_PROXIES": int,
+    "LOG_LEVEL": str,
+    "LOG_FORMAT": str,
+    "WEB_CONCURRENCY": int,
+    "METRICS_TOKEN": str,
+    "METRICS_ALLOWED_NETWORKS": str,
 }
 
 
@@ -122,9 +145,176 @@ def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]
     return values
 
 
+def load(config: Any, instance_path: str, overrides: Mapping[str, Any] | None = None) -> None:
+    """Fill a ``flask.Config``: defaults, ``instance/config.py``, environment, ``overrides``.
+
+    The one place settings are read, for ``create_app`` and for ``flask check-config``
+    (which must work even when the settings would stop the app).
+    """
+    config.from_object(DefaultConfig)
+    config.from_pyfile(os.path.join(instance_path, "config.py"), silent=True)
+    config.update(from_environment())
+    if overrides:
+        config.update(overrides)
+    database_url = config.get("DATABASE_URL") or config.get("SQLALCHEMY_DATABASE_URI")
+    if not database_url:
+        database_url = "sqlite:///" + os.path.join(instance_path, "app.sqlite")
+    config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(database_url)
+
+
 def normalise_database_url(url: str) -> str:
     """Use psycopg 3 for PostgreSQL URLs written the short way (``postgres://``)."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+# --- settings that must not be left unsafe ---------------------------------------------
+
+# The value in instance/config.example.py: copying the example is not choosing a secret.
+EXAMPLE_SECRET_KEYS = frozenset({"change-me-to-a-long-random-string"})
+SECRET_KEY_MIN_LENGTH = 32
+METRICS_TOKEN_MIN_LENGTH = 16
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+LOG_FORMATS = ("text", "json")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A setting the application refuses to run with outside debug and tests."""
+
+    setting: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.setting}: {self.message}"
+
+
+def configuration_problems(config: Mapping[str, Any]) -> list[Problem]:
+    """Every unsafe or unusable setting in ``config``, each naming the setting."""
+    problems: list[Problem] = []
+    secret = config.get("SECRET_KEY")
+    if not secret:
+        problems.append(
+            Problem(
+                "SECRET_KEY",
+                "is not set. Set the SECRET_KEY environment variable or put SECRET_KEY = '...' "
+                "in instance/config.py (`make run` writes one for development); generate one "
+                "with: python -c 'import secrets; print(secrets.token_hex(32))'",
+            )
+        )
+    elif str(secret) in EXAMPLE_SECRET_KEYS:
+        problems.append(
+            Problem("SECRET_KEY", "is the example value; generate a random one of your own")
+        )
+    elif len(str(secret)) < SECRET_KEY_MIN_LENGTH:
+        problems.append(
+            Problem(
+                "SECRET_KEY",
+                f"is {len(str(secret))} characters long; use at least {SECRET_KEY_MIN_LENGTH} "
+                "random characters",
+            )
+        )
+
+    base = config.get("PUBLIC_BASE_URL")
+    if not base:
+        problems.append(
+            Problem(
+                "PUBLIC_BASE_URL",
+                "is not set. Links in e-mails, QR codes and calendar feeds are built from it, "
+                "never from the request's Host header: set it to the site's public address, "
+                "e.g. https://events.inter-ventures.eu",
+            )
+        )
+    else:
+        reason = public_base_url_problem(str(base))
+        if reason:
+            problems.append(Problem("PUBLIC_BASE_URL", reason))
+
+    storage = str(config.get("RATELIMIT_STORAGE_URI") or "memory://")
+    processes = int(config.get("WEB_CONCURRENCY") or 1)
+    if config.get("RATELIMIT_ENABLED", True) and storage.startswith("memory") and processes > 1:
+        problems.append(
+            Problem(
+                "RATELIMIT_STORAGE_URI",
+                f"is in-memory while {processes} web processes serve the app: each would count "
+                "on its own. Use shared storage such as redis://host:6379/0",
+            )
+        )
+
+    level = str(config.get("LOG_LEVEL") or "INFO").upper()
+    if level not in LOG_LEVELS:
+        problems.append(Problem("LOG_LEVEL", f"must be one of {', '.join(LOG_LEVELS)}"))
+    if str(config.get("LOG_FORMAT") or "text").lower() not in LOG_FORMATS:
+        problems.append(Problem("LOG_FORMAT", f"must be one of {', '.join(LOG_FORMATS)}"))
+
+    token = config.get("METRICS_TOKEN")
+    if token and len(str(token)) < METRICS_TOKEN_MIN_LENGTH:
+        problems.append(
+            Problem("METRICS_TOKEN", f"must be at least {METRICS_TOKEN_MIN_LENGTH} characters")
+        )
+    networks = config.get("METRICS_ALLOWED_NETWORKS")
+    if networks:
+        from ipaddress import ip_network
+
+        for item in str(networks).split(","):
+            try:
+                ip_network(item.strip(), strict=False)
+            except ValueError:
+                problems.append(
+                    Problem("METRICS_ALLOWED_NETWORKS", f"{item.strip()!r} is not a network")
+                )
+    return problems
+
+
+def public_base_url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be the base of absolute links, or None when it can."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError:
+        return f"{url!r} is not a URL"
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        return f"{url!r} must be an absolute http:// or https:// address"
+    if parts.query or parts.fragment or parts.username or parts.password:
+        return f"{url!r} must have no user, query or fragment"
+    return None
+
+
+def refuse_unsafe(config: Mapping[str, Any]) -> None:
+    """Raise ConfigurationError naming every problem (the app must not start)."""
+    problems = configuration_problems(config)
+    if problems:
+        lines = "\n".join(f"  - {problem}" for problem in problems)
+        raise ConfigurationError(f"The configuration is not safe to run with:\n{lines}")
+
+
+# --- showing the effective settings (flask check-config) --------------------------------
+
+SECRET_SETTINGS = frozenset({"SECRET_KEY", "MAIL_PASSWORD", "METRICS_TOKEN"})
+URL_SETTINGS = frozenset({"SQLALCHEMY_DATABASE_URI", "RATELIMIT_STORAGE_URI"})
+
+
+def masked(name: str, value: Any) -> str:
+    """``value`` as an operator may see it: secrets hidden, passwords in URLs starred."""
+    if value is None or value == "":
+        return "(not set)"
+    if name in SECRET_SETTINGS:
+        return f"(set, {len(str(value))} characters)"
+    if name in URL_SETTINGS:
+        return mask_url_password(str(value))
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+def mask_url_password(url: str) -> str:
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:
+        return "(not a URL)"
+    if not password:
+        return url
+    netloc = parts.netloc.rsplit("@", 1)
+    userinfo = netloc[0].split(":", 1)[0] + ":***"
+    return urlunsplit(parts._replace(netloc=f"{userinfo}@{netloc[1]}"))

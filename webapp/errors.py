@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+from webapp.logs import log_event
 
 MESSAGES = {
     400: _l("The request could not be understood. Check the address or the form and try again."),
@@ -20,7 +24,7 @@ MESSAGES = {
 
 
 def _wants_json() -> bool:
-    return request.path.startswith("/api/") or request.path == "/healthz"
+    return request.path.startswith("/api/") or request.path in {"/healthz", "/readyz"}
 
 
 def render_error(code: int, message: str | None = None):
@@ -44,6 +48,22 @@ def register(app: Flask) -> None:
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
+        if error.code == 403:
+            log_event(
+                "auth.permission_denied",
+                level=logging.WARNING,
+                user_id=_current_user_id(),
+                method=request.method,
+                path=request.path,
+            )
+        elif error.code == 429:
+            log_event(
+                "auth.lockout" if request.endpoint == "organiser.login" else "ratelimit.exceeded",
+                level=logging.WARNING,
+                endpoint=request.endpoint,
+                remote_addr=request.remote_addr,
+                limit=str(error.description),
+            )
         if error.code == 405 and error.valid_methods:
             response, code = render_error(405)
             return response, code, {"Allow": ", ".join(error.valid_methods)}
@@ -51,5 +71,14 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(InternalServerError)
     def server_error(error: InternalServerError):
-        app.logger.error("Unhandled error on %s %s", request.method, request.path)
+        # Flask has logged the traceback (with this request's id) just before.
+        log_event(
+            "http.server_error", level=logging.ERROR, method=request.method, path=request.path
+        )
         return render_error(500)
+
+
+def _current_user_id() -> int | None:
+    from flask_login import current_user
+
+    return getattr(current_user, "id", None) if current_user.is_authenticated else None

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 
 DEVELOPMENT_BASE_URL = "http://127.0.0.1:5000"
 
 
 def public_base_url() -> str:
-    """``PUBLIC_BASE_URL``, else the current request's host, else the development address."""
+    """``PUBLIC_BASE_URL``, else (only in debug and tests) the development address.
+
+    Never the request's ``Host`` or ``X-Forwarded-Host``: anyone can send those, and a
+    link mailed to a registrant must not point at a host an attacker chose. Outside debug
+    and tests the app does not start without ``PUBLIC_BASE_URL``.
+    """
     base = current_app.config.get("PUBLIC_BASE_URL")
     if base:
         return base.rstrip("/")
-    if has_request_context():
-        return url_for("public.catalogue", _external=True).rstrip("/")
     return DEVELOPMENT_BASE_URL
 
 

@@ -40,7 +40,7 @@ def gunicorn_server(
         env = {
             **os.environ,
             "DATABASE_URL": database_url,
-            "SECRET_KEY": "gunicorn-test-secret",
+            "SECRET_KEY": "gunicorn-test-secret-" + "x" * 32,
             "RATELIMIT_ENABLED": "false",
             "MAIL_BACKEND": "file",
             "INSTANCE_PATH": instance,

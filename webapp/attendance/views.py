@@ -48,6 +48,7 @@ from webapp.attendance.reports import Report, ReportFilters, build_report
 from webapp.exports import csv_response, xlsx_response
 from webapp.extensions import db
 from webapp.formatting import KIND_LABELS, STAKEHOLDER_LABELS
+from webapp.logs import log_event
 from webapp.models import Event, Region, Registration
 from webapp.organiser.access import (
     can_edit_event,
@@ -413,6 +414,15 @@ def import_confirm(event_id: int):
         db.session.rollback()
         flash(_("Attendance changed while you were importing. Upload the file again."), "error")
         return redirect(url_for(".import_report", event_id=event.id))
+    log_event(
+        "attendance.import",
+        event_id=event.id,
+        user_id=current_user.id,
+        created=result.created,
+        updated=result.updated,
+        kept=result.kept,
+        unchanged=result.unchanged,
+    )
     if result.changed:
         flash(
             _(

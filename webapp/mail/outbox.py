@@ -26,11 +26,10 @@ from typing import Any
 from sqlalchemy import func, update
 
 from webapp.extensions import db
+from webapp.logs import log_event
 from webapp.mail.delivery import DeliveryError, build_email, envelope_sender
 from webapp.models import OutboxMessage
 from webapp.timezones import utcnow
-
-log = logging.getLogger(__name__)
 
 ERROR_MAX_LENGTH = 2000
 
@@ -216,7 +215,15 @@ def _record_failure(
     if error.permanent or message.attempts >= int(config["MAIL_MAX_ATTEMPTS"]):
         _set(message.id, failed_at=now, last_error=last_error)
         report.failed += 1
-        log.warning("outbox message %s to %s failed for good: %s", message.id, message.to, error)
+        log_event(
+            "outbox.failed",
+            level=logging.WARNING,
+            message_id=message.id,
+            to=message.to,
+            attempts=message.attempts,
+            permanent=error.permanent,
+            error=last_error,
+        )
         return
     delay = retry_delay(
         message.attempts,
@@ -225,7 +232,13 @@ def _record_failure(
     )
     _set(message.id, next_attempt_at=now + delay, last_error=last_error)
     report.retrying += 1
-    log.info("outbox message %s will be retried: %s", message.id, error)
+    log_event(
+        "outbox.retry",
+        message_id=message.id,
+        attempts=message.attempts,
+        retry_in_seconds=int(delay.total_seconds()),
+        error=last_error,
+    )
 
 
 # --- what organisers and operators see ------------------------------------------------------

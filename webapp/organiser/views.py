@@ -8,6 +8,7 @@ logged-in, active organiser (``require_login`` below) and checks its own permiss
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, time, timedelta
 from urllib.parse import urlsplit
 
@@ -30,6 +31,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from webapp.audit import audit_trail
 from webapp.extensions import db, limiter
+from webapp.logs import log_event
 from webapp.models import EVENT_STATUSES, Event, Partner, Region
 from webapp.organiser import services
 from webapp.organiser.access import (
@@ -155,7 +157,14 @@ def login():
             session.clear()
             login_user(user)
             session.permanent = True  # idle timeout: PERMANENT_SESSION_LIFETIME
+            log_event("auth.login", user_id=user.id, remote_addr=request.remote_addr)
             return redirect(_safe_next(request.args.get("next")) or url_for("organiser.dashboard"))
+        log_event(
+            "auth.login_failed",
+            level=logging.WARNING,
+            email=form.email.data,
+            remote_addr=request.remote_addr,
+        )
         # The same answer whether the address is unknown or the password wrong.
         form.form_errors.append(_("The e-mail address or the password is not right."))
     return render_template("organiser/login.html", form=form)
@@ -166,6 +175,7 @@ def logout():
     form = EmptyForm()
     if not form.validate_on_submit():
         abort(400)
+    log_event("auth.logout", user_id=current_user.id if current_user.is_authenticated else None)
     logout_user()
     session.clear()
     flash(_("You have been logged out."), "success")
