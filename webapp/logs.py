@@ -105,9 +105,10 @@ def clean(text: str) -> str:
 
 def log_event(name: str, *, level: int = logging.INFO, **fields: Any) -> None:
     """Log the named event ``name`` (see ``EVENTS``) with ``fields`` on ``webapp.events``."""
-    logging.getLogger(EVENT_LOGGER).log(
-        level, name, extra={"event": name, "event_fields": fields}, stacklevel=2
-    )
+    extra: dict[str, Any] = {"event": name, "event_fields": fields}
+    if has_request_context():
+        extra["request_id"] = getattr(g, "request_id", None) or "-"
+    logging.getLogger(EVENT_LOGGER).log(level, name, extra=extra, stacklevel=2)
 
 
 # --- record enrichment and formats ----------------------------------------------------------
@@ -141,11 +142,11 @@ class TextFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         if not hasattr(record, "request_id"):
             record.request_id = "-"
-        line = super().format(record)
+        line = clean(super().format(record))
         fields = getattr(record, "event_fields", None)
-        if fields:
-            line = f"{line} {_fields_text(fields)}"
-        return clean(line)
+        if fields:  # repr() escapes the control characters of each value
+            line = f"{line} {mask_secret_paths(_fields_text(fields))}"
+        return line
 
 
 class JsonFormatter(_JsonFormatter):
@@ -195,8 +196,8 @@ def logging_config(level: str = "INFO", fmt: str = "text") -> dict[str, Any]:
             # gunicorn's own loggers write through the same handler and format.
             "gunicorn.error": {"level": level.upper(), "handlers": [], "propagate": True},
             "gunicorn.access": {"level": "INFO", "handlers": [], "propagate": True},
-            # Alembic announces every plugin and context at INFO: only what goes wrong.
-            "alembic": {"level": "WARNING"},
+            # Alembic announces each of its plugins at INFO whenever it starts.
+            "alembic.runtime.plugins": {"level": "WARNING"},
         },
     }
 

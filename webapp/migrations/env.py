@@ -7,7 +7,8 @@ from alembic import context
 from flask import current_app
 
 config = context.config
-if config.config_file_name is not None:
+# The app has configured logging (webapp/logs.py) unless it runs under a bare Alembic.
+if config.config_file_name is not None and not logging.getLogger().handlers:
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")
 
