@@ -30,9 +30,12 @@ def gunicorn_server(
     workers: int = 4,
     environment: Mapping[str, str] | None = None,
     startup_timeout: float = 30.0,
+    config_module: bool = False,
 ) -> Iterator[str]:
     """Serve ``wsgi:app`` with ``workers`` processes on a free loopback port.
 
+    With ``config_module``, gunicorn runs as in production, with
+    ``-c python:webapp.gunicorn_conf`` (its logging, metrics hooks, worker count check).
     Yields the base URL. The server is stopped (TERM, then KILL) on exit.
     """
     port = free_port()
@@ -47,11 +50,13 @@ def gunicorn_server(
             "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
             **(environment or {}),
         }
+        configuration = ["-c", "python:webapp.gunicorn_conf"] if config_module else []
         process = subprocess.Popen(
             [
                 sys.executable,
                 "-m",
                 "gunicorn",
+                *configuration,
                 "--workers",
                 str(workers),
                 "--bind",

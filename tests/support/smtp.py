@@ -24,14 +24,39 @@ class Received:
     message: EmailMessage
 
 
+class Hold:
+    """Keeps the server from answering the ``nth`` message's DATA until ``release()``.
+
+    Meanwhile the client waits for the reply, in the middle of its batch. A message whose
+    client is gone when the hold ends is not accepted (no ``250`` was ever sent), as a
+    real mail server does when the connection drops before its reply.
+    """
+
+    def __init__(self, nth: int) -> None:
+        self.nth = nth
+        self.seen = 0
+        self.holding = threading.Event()
+        self.released = threading.Event()
+        self.recipients: list[str] = []
+
+    def release(self) -> None:
+        self.released.set()
+
+
 class _Collector:
     def __init__(
-        self, inbox: list[Received], lock: threading.Lock, refused: set[str], delay: float
+        self,
+        inbox: list[Received],
+        lock: threading.Lock,
+        refused: set[str],
+        delay: float,
+        hold: Hold | None = None,
     ) -> None:
         self.inbox = inbox
         self.lock = lock
         self.refused = refused
         self.delay = delay
+        self.hold = hold
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
         if address in self.refused:
@@ -42,6 +67,15 @@ class _Collector:
     async def handle_DATA(self, server, session, envelope) -> str:
         if self.delay:
             await asyncio.sleep(self.delay)
+        if self.hold is not None:
+            self.hold.seen += 1
+            if self.hold.seen == self.hold.nth:
+                self.hold.recipients = list(envelope.rcpt_tos)
+                self.hold.holding.set()
+                while not self.hold.released.is_set():
+                    await asyncio.sleep(0.02)
+                if server.transport is None or server.transport.is_closing():
+                    return "421 4.4.2 Connection dropped before the reply"
         parsed = email.message_from_bytes(envelope.original_content, policy=policy.default)
         with self.lock:
             self.inbox.append(Received(envelope.mail_from, list(envelope.rcpt_tos), parsed))
@@ -55,7 +89,12 @@ class SMTPServer:
     """
 
     def __init__(
-        self, port: int | None = None, *, delay: float = 0.0, login: tuple[str, str] | None = None
+        self,
+        port: int | None = None,
+        *,
+        delay: float = 0.0,
+        login: tuple[str, str] | None = None,
+        hold: Hold | None = None,
     ) -> None:
         self.host = "127.0.0.1"
         self.port = port or free_port()
@@ -66,6 +105,7 @@ class SMTPServer:
         self.delay = delay  # seconds the server takes to accept each message
         self.login = login  # (user, password) the server demands, if any
         self.logins: list[str] = []
+        self.hold = hold  # hold one message's reply (a client caught mid-batch)
 
     @property
     def messages(self) -> list[Received]:
@@ -82,7 +122,7 @@ class SMTPServer:
                     "authenticator": self._authenticate,
                 }
             self._controller = Controller(
-                _Collector(self._inbox, self._lock, self.refused, self.delay),
+                _Collector(self._inbox, self._lock, self.refused, self.delay, self.hold),
                 hostname=self.host,
                 port=self.port,
                 **options,
