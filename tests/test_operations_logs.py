@@ -55,9 +55,13 @@ def events_in(caplog, name: str) -> list[logging.LogRecord]:
 
 
 def test_control_characters_are_escaped():
-    assert escape_control_characters("a\nb\rc\x1b[31md\u2028e\\f") == (
-        "a\\nb\\rc\\x1b[31md\\u2028e\\\\f"
+    assert escape_control_characters("a\nb\rc\x1b]0;title\x07d\u2028e\\f") == (
+        "a\\nb\\rc\\x1b]0;title\\x07d\\u2028e\\\\f"
     )
+
+
+def test_terminal_colour_codes_are_dropped():
+    assert escape_control_characters("\x1b[31m\x1b[1mWARNING\x1b[0m") == "WARNING"
 
 
 def test_a_forged_line_stays_on_its_event_line(log_lines):

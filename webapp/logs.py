@@ -72,6 +72,8 @@ SECRET_PATH_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
 )
 MASK = "***"
 
+# Colour codes (SGR) of terminal-minded loggers such as Werkzeug's: dropped, not escaped.
+_TERMINAL_COLOURS = re.compile(r"\x1b\[[0-9;]*m")
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\\]")
 _NAMED_ESCAPES = {"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 _SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:+=/@-]{1,128}")
@@ -87,7 +89,7 @@ def escape_control_characters(text: str) -> str:
         code = ord(character)
         return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
-    return _CONTROL_CHARACTERS.sub(escape, text)
+    return _CONTROL_CHARACTERS.sub(escape, _TERMINAL_COLOURS.sub("", text))
 
 
 def mask_secret_paths(text: str) -> str:
