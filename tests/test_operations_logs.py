@@ -244,3 +244,32 @@ def test_abort_403_anywhere_is_logged(app, client, caplog):
     client.get("/forbidden")
     [refusal] = events_in(caplog, "auth.permission_denied")
     assert refusal.event_fields["path"] == "/forbidden"
+
+
+def test_an_attendance_import_is_an_event(
+    client, login, make_user, make_event, make_registration, caplog
+):
+    from datetime import UTC, datetime
+
+    from tests.test_attendance_views import DATA, confirm_payload, upload
+
+    organiser = login(make_user())
+    webinar = make_event(start=datetime(2026, 3, 10, 9, 0, tzinfo=UTC), duration=timedelta(hours=2))
+    for name, email in [
+        ("Anna Kovács", "anna.kovacs@pannon.example"),
+        ("Marco Rossi", "marco.rossi@unioncamere.example"),
+        ("Łukasz Nowak", "l.nowak@rarr.example"),
+    ]:
+        make_registration(webinar, name=name, email=email)
+    page = upload(client, webinar, (DATA / "teams_attendance.csv").read_bytes()).get_data(
+        as_text=True
+    )
+    caplog.set_level(logging.INFO, logger=EVENT_LOGGER)
+    client.post(
+        f"/organiser/events/{webinar.id}/attendance/import/confirm",
+        data={"payload": confirm_payload(page)},
+    )
+    [imported] = events_in(caplog, "attendance.import")
+    assert imported.event_fields["event_id"] == webinar.id
+    assert imported.event_fields["user_id"] == organiser.id
+    assert imported.event_fields["created"] == 3

@@ -85,7 +85,7 @@ def run() -> None:
         env = {
             **os.environ,
             "DATABASE_URL": url,
-            "SECRET_KEY": "bench",
+            "SECRET_KEY": "bench-outbox-secret-" + "x" * 32,
             "INSTANCE_PATH": scratch,
             "PUBLIC_BASE_URL": "https://events.example.org",
             "MAIL_BACKEND": "smtp",
