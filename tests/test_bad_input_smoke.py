@@ -65,6 +65,11 @@ def demo(app):
     db.session.commit()
 
 
+# Readiness answers 503 by design here: the test database is built from the models, not
+# by the migrations, so its schema is "not at the latest migration".
+NOT_READY = ("GET", "/readyz")
+
+
 def _check(client, urls):
     failures = []
     for method, path in urls:
@@ -73,6 +78,9 @@ def _check(client, urls):
         else:
             responses = [client.post(path, data={}), client.post(path, data=JUNK_FORM)]
         for response in responses:
+            if (method, path) == NOT_READY and response.status_code == 503:
+                assert response.get_json()["status"] == "unavailable"
+                continue
             if response.status_code >= 500:
                 failures.append(f"{method} {path} → {response.status_code}")
     assert not failures, "\n".join(failures)
