@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
 from email_validator import EmailNotValidError, validate_email
-from flask import Flask, current_app
+from flask import Config, Flask, current_app
+from flask.helpers import get_debug_flag
 
 from webapp.extensions import db
 from webapp.logs import log_event
@@ -157,11 +159,6 @@ def check_config(offline: bool) -> None:
     without starting it, so it works when the app would refuse to start. Exits with
     status 1 when there is a problem.
     """
-    import os
-
-    from flask import Config
-    from flask.helpers import get_debug_flag
-
     from webapp import PROJECT_ROOT
     from webapp import config as settings
 

@@ -7,6 +7,7 @@ import logging
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -79,6 +80,4 @@ def register(app: Flask) -> None:
 
 
 def _current_user_id() -> int | None:
-    from flask_login import current_user
-
     return getattr(current_user, "id", None) if current_user.is_authenticated else None
