@@ -118,7 +118,10 @@ def test_two_web_hosts_and_two_workers_share_one_database_and_redis(
     app, database_url, redis_url, make_event, tmp_path
 ):
     if not database_url.startswith("postgresql"):
-        pytest.skip("runs on PostgreSQL only (FOR UPDATE SKIP LOCKED across hosts)")
+        pytest.skip(
+            "multi-host test runs on PostgreSQL only (set TEST_DATABASE_URL): "
+            "workers on several hosts claim mail with FOR UPDATE SKIP LOCKED"
+        )
     event = make_event(slug="multi-host-webinar", capacity=None)
     slug = event.slug
     db.session.commit()
