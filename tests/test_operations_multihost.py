@@ -23,6 +23,7 @@ import sys
 import time
 import uuid
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -160,12 +161,17 @@ def test_two_web_hosts_and_two_workers_share_one_database_and_redis(
                         worker.wait(timeout=5)
 
         stack.callback(stop_workers)
-        host_a = stack.enter_context(
-            gunicorn_server(database_url, workers=2, environment=environment, config_module=True)
-        )
-        host_b = stack.enter_context(
-            gunicorn_server(database_url, workers=2, environment=environment, config_module=True)
-        )
+        # Both hosts boot at once (each is stopped by the stack, even if the other fails).
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            host_a, host_b = pool.map(
+                stack.enter_context,
+                [
+                    gunicorn_server(
+                        database_url, workers=2, environment=environment, config_module=True
+                    )
+                    for _ in range(2)
+                ],
+            )
 
         # Registrations through both hosts, each form posted to the other host half the time.
         results = []
