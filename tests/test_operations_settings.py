@@ -247,3 +247,37 @@ def test_without_public_base_url_tests_use_the_development_address_not_the_host(
     [message] = db.session.scalars(db.select(OutboxMessage))
     assert "evil.example" not in _links_in(message)
     assert "http://127.0.0.1:5000/registrations/" in message.body_text
+
+
+# --- make run's development settings ----------------------------------------------------------
+
+
+def test_make_run_settings_start_the_app_and_an_older_config_gets_public_base_url(
+    clean_environment, monkeypatch
+):
+    folder = clean_environment / "checkout"
+    (folder / "instance").mkdir(parents=True)
+    config = folder / "instance" / "config.py"
+    # What `make run` wrote before PUBLIC_BASE_URL was required.
+    config.write_text(f"SECRET_KEY = {GOOD_SECRET!r}\n")
+    for _ in range(2):  # a second run adds nothing
+        subprocess.run(
+            [
+                "make",
+                "--no-print-directory",
+                "-f",
+                str(PROJECT_ROOT / "Makefile"),
+                "dev-config",
+                "PORT=5000",
+            ],
+            cwd=folder,
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
+    assert config.read_text() == (
+        f"SECRET_KEY = {GOOD_SECRET!r}\nPUBLIC_BASE_URL = 'http://127.0.0.1:5000'\n"
+    )
+    monkeypatch.setenv("INSTANCE_PATH", str(folder / "instance"))
+    app = create_app()  # neither debug nor testing, as under `make run`
+    assert app.config["PUBLIC_BASE_URL"] == "http://127.0.0.1:5000"
