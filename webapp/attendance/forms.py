@@ -60,7 +60,7 @@ class WalkInForm(FlaskForm):
 
 THRESHOLD_UNIT_LABELS = {
     "minutes": _l("minutes online"),
-    "percent": _l("% of the scheduled time"),
+    "percent": _l("percent of the scheduled time"),
 }
 
 
