@@ -666,3 +666,13 @@ def test_uploads_expire_and_bad_files_are_not_kept(webinar, people, make_event):
     with pytest.raises(services.AttendanceError):
         start(webinar, "zoom_participants.csv", unit="percent", value=150)
     assert db.session.scalar(db.select(db.func.count(AttendanceImport.id))) == 1
+
+
+def test_purge_personal_data_deletes_forgotten_uploads(app, webinar, people):
+    from webapp.models import AttendanceImport
+
+    start(webinar, "zoom_participants.csv", now=datetime(2026, 1, 1, tzinfo=UTC))
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["purge-personal-data"])
+    assert "Deleted 1 uploaded participant reports that were never confirmed." in result.output
+    assert db.session.scalar(db.select(db.func.count(AttendanceImport.id))) == 0

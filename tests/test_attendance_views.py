@@ -553,3 +553,21 @@ def test_qr_code_svg_is_drawn_once_per_check_in_address(app, anna):
         again = str(qr.checkin_qr_svg(anna))
     assert first == again
     assert qr._svg_for.cache_info().hits == 1 and qr._svg_for.cache_info().misses == 1
+
+
+def test_an_upload_that_no_longer_reads_sends_back_to_the_form(
+    client, organiser, webinar, registrants
+):
+    from webapp.models import AttendanceImport
+
+    location, _ = preview_of(
+        client, upload(client, webinar, (DATA / "zoom_participants.csv").read_bytes())
+    )
+    draft = db.session.scalars(db.select(AttendanceImport)).one()
+    draft.data = b"Product,Price\nCoffee,2.50\n"
+    db.session.commit()
+    response = client.get(location)
+    assert response.headers["Location"].endswith(f"/events/{webinar.id}/attendance/import")
+    assert "could not recognise this layout" in client.get(response.headers["Location"]).get_data(
+        as_text=True
+    )

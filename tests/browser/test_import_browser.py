@@ -61,7 +61,7 @@ def assert_fits(page, what: str) -> None:
 
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_import_pages_have_no_wcag_violations(visitor, webinar_site, axe_script, lang, width):
+def test_import_pages_have_no_wcag_violations(visitor, webinar_site, axe_script, lang, width):  # noqa: F811
     page = visitor(lang, width)
     event = webinar_site["event"]
     _log_in(page, webinar_site["organiser"])
@@ -89,7 +89,7 @@ def test_import_pages_have_no_wcag_violations(visitor, webinar_site, axe_script,
     assert_fits(page, "the walk-in page")
 
 
-def test_organiser_matches_a_guest_and_confirms_on_a_phone(visitor, webinar_site):
+def test_organiser_matches_a_guest_and_confirms_on_a_phone(visitor, webinar_site):  # noqa: F811
     page = visitor("en", "narrow")
     event = webinar_site["event"]
     _log_in(page, webinar_site["organiser"])

@@ -412,7 +412,13 @@ def _render_preview(
     errors: dict[str, str] | None = None,
     status: int = 200,
 ):
-    preview = services.preview_draft(event, draft)
+    try:
+        preview = services.preview_draft(event, draft)
+    except (ImportFileError, services.AttendanceError) as exc:
+        # Kept files were readable when uploaded; a file this version cannot read any
+        # more (or an out-of-range threshold) sends the organiser back to the upload.
+        flash(str(exc.message), "error")
+        return redirect(url_for(".import_report", event_id=event.id), code=303)
     confirm_form = ImportConfirmForm()
     confirm_form.digest.data = preview.digest()
     registrants = services.attendable_registrations(event)
