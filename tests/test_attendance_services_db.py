@@ -676,3 +676,17 @@ def test_purge_personal_data_deletes_forgotten_uploads(app, webinar, people):
     result = app.test_cli_runner().invoke(args=["purge-personal-data"])
     assert "Deleted 1 uploaded participant reports that were never confirmed." in result.output
     assert db.session.scalar(db.select(db.func.count(AttendanceImport.id))) == 0
+
+
+def test_two_addresses_of_one_registrant_are_one_person_counted_once(webinar, people):
+    data = (
+        "Name,Email,Join time,Leave time\n"
+        "Anna Kovács,anna.kovacs@pannon.example,10.03.2026 10:00,10.03.2026 11:00\n"
+        # Her private address on a second device, overlapping: matched by name.
+        "Anna Kovács,anna.home@mail.example,10.03.2026 10:30,10.03.2026 11:30\n"
+    ).encode()
+    report = read_report(data, tz=zone(webinar.timezone), near=webinar.days)
+    result = services.preview_import(webinar, report, 60)
+    assert [(p.registration, p.match, p.total_minutes) for p in result.matched] == [
+        (people["anna"], "email", 90)
+    ]

@@ -650,6 +650,10 @@ def _attendable(event: Event) -> list[Registration]:
     )
 
 
+# Several people of a report may match one registrant: the surest way names the row.
+_MATCH_STRENGTH = {"name": 0, "email": 1, "chosen": 2}
+
+
 def staff_emails() -> set[str]:
     """Addresses of the app's users: the organisers' own staff."""
     return {e.strip().casefold() for e in db.session.scalars(db.select(User.email))}
@@ -713,8 +717,8 @@ def preview_import(
                     role=person.role,
                     registration=registration,
                 )
-            elif how == "email" or entry.match not in ("email", "chosen"):
-                entry.match = how if entry.match != "chosen" else entry.match
+            elif _MATCH_STRENGTH[how] > _MATCH_STRENGTH[entry.match]:
+                entry.match = how
             entry.keys.append(person.key)
             entry.rows.extend(person.rows)
             entry.names_in_file.append(person.name)
