@@ -414,3 +414,11 @@ def test_rows_are_grouped_per_address_and_a_signed_out_device_joins_its_owner():
         ("Anna Kovács", [1, 2]),
         ("Marco Rossi", [3, 4]),
     ]
+
+
+def test_zoom_current_layout_without_a_waiting_room_column(read):
+    report = read(
+        b"Name (original name),Email,Join time,Leave time,Duration (minutes),Guest\n"
+        b"Anna,anna@pannon.example,03/10/2026 09:58:00 AM,03/10/2026 10:40:00 AM,42,No\n"
+    )
+    assert report.layout.key == "zoom_meeting" and report.rows[0].email == "anna@pannon.example"

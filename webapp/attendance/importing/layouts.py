@@ -150,8 +150,12 @@ ZOOM_MEETING = Layout(
                 LEAVE: ("leave time",),
                 DURATION: ("duration (minutes)",),
                 WAITING_ROOM: ("in waiting room",),
+                MARKER: ("email",),
             },
-            required=(NAME, JOIN, LEAVE, WAITING_ROOM),
+            required=(NAME, JOIN, LEAVE),
+            # The current layout calls the address "Email" and may add "In waiting room";
+            # the older one says "User Email" and has no waiting room.
+            any_of=((MARKER, WAITING_ROOM),),
         ),
     ),
     times=SESSIONS,
@@ -186,12 +190,12 @@ ZOOM_LEGACY = Layout(
         Table(
             columns={
                 NAME: _ZOOM_NAMES,
-                EMAIL: ("user email", "email"),
+                EMAIL: ("user email",),
                 JOIN: ("join time",),
                 LEAVE: ("leave time",),
                 DURATION: ("duration (minutes)",),
             },
-            required=(NAME, JOIN, LEAVE),
+            required=(NAME, JOIN, LEAVE, EMAIL),
         ),
     ),
     times=SESSIONS,
@@ -235,6 +239,8 @@ ZOOM_WEBINAR = Layout(
     where=_l("Zoom: Reports → Webinar → Attendee report → the webinar → CSV."),
 )
 
+# Teams lets everyone present by default, so "Presenter" says nothing about who ran the
+# meeting: only organisers are the team.
 _TEAMS_ROLES = {"organizer": ROLE_HOST, "organiser": ROLE_HOST, "co-organizer": ROLE_COHOST}
 _TEAMS_FORMATS = ("%m/%d/%y %I:%M:%S %p", "%m/%d/%Y %I:%M:%S %p", "%d/%m/%Y %H:%M:%S")
 
