@@ -79,6 +79,12 @@ class Table:
     optional: bool = False
     meeting: bool = False
     refuse: frozenset[str] = frozenset()
+    names: Mapping[str, frozenset[str]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Header names as sets, for the quick "is this row a header?" test on every row.
+        names = {column: frozenset(aliases) for column, aliases in self.columns.items()}
+        object.__setattr__(self, "names", names)
 
 
 @dataclass(frozen=True)

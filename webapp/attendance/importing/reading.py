@@ -219,21 +219,24 @@ def read_records(text: str, delimiter: str) -> list[list[str]]:
     return records
 
 
-def header_columns(table: L.Table, record: Sequence[str]) -> dict[str, int] | None:
-    """Column indexes of ``record`` read as ``table``'s header, or None if it is not one."""
-    keys = [header_key(c) for c in record]
-    if table.refuse & set(keys):
+def header_columns(
+    table: L.Table, keys: Sequence[str], keyset: frozenset[str] | set[str]
+) -> dict[str, int] | None:
+    """Column indexes of a row read as ``table``'s header, or None if it is not one.
+
+    ``keys`` are the row's cells through :func:`header_key`, ``keyset`` the same as a set.
+    """
+    if table.refuse & keyset:
+        return None
+    names = table.names
+    if not all(names[column] & keyset for column in table.required):
+        return None
+    if not all(any(names[c] & keyset for c in group) for group in table.any_of):
         return None
     found: dict[str, int] = {}
-    for column, names in table.columns.items():
-        for index, key in enumerate(keys):
-            if key in names:
-                found[column] = index
-                break
-    if not all(column in found for column in table.required):
-        return None
-    if not all(any(c in found for c in group) for group in table.any_of):
-        return None
+    for column, aliases in names.items():
+        if aliases & keyset:
+            found[column] = next(i for i, key in enumerate(keys) if key in aliases)
     return found
 
 
@@ -244,43 +247,86 @@ class FoundTable:
     rows: list[tuple[int, list[str]]]
 
 
-def _is_blank(record: Sequence[str]) -> bool:
-    return not any(c.strip() for c in record)
+# Every header name of every layout: a row holding none of them is no table's header.
+_ALL_HEADER_NAMES = frozenset(
+    name
+    for layout in L.LAYOUTS
+    for table in layout.tables
+    for names in table.names.values()
+    for name in names
+)
 
 
-def find_tables(records: list[list[str]], layout: L.Layout) -> list[FoundTable] | None:
-    """The tables of ``layout`` in ``records``, or None when a required one is missing."""
+@dataclass
+class _Records:
+    """The rows of a file read with one delimiter, with what finding tables asks of them:
+    their cells as header keys (rows that may be a header only), blank or not, and the
+    text of one-cell rows (section titles)."""
+
+    delimiter: str
+    records: list[list[str]]
+    keys: dict[int, list[str]]
+    keysets: dict[int, frozenset[str]]
+    blank: list[bool]
+    titles: dict[int, str]
+
+    @classmethod
+    def read(cls, text: str, delimiter: str) -> _Records:
+        records = read_records(text, delimiter)
+        keys: dict[int, list[str]] = {}
+        keysets: dict[int, frozenset[str]] = {}
+        blank: list[bool] = []
+        titles: dict[int, str] = {}
+        for index, record in enumerate(records):
+            filled = [c for c in record if c.strip()]
+            blank.append(not filled)
+            if len(filled) == 1:
+                titles[index] = _title_key(filled)
+            row_keys = [header_key(c) for c in record]
+            row_keyset = frozenset(row_keys)
+            if row_keyset & _ALL_HEADER_NAMES:
+                keys[index], keysets[index] = row_keys, row_keyset
+        return cls(delimiter, records, keys, keysets, blank, titles)
+
+
+def find_tables(parsed: _Records, layout: L.Layout) -> list[FoundTable] | None:
+    """The tables of ``layout`` in a file, or None when a required one is missing."""
+    records, keys, keysets, blank = parsed.records, parsed.keys, parsed.keysets, parsed.blank
     titles = {t for table in layout.tables for t in table.titles}
+
+    def header(index: int, table: L.Table) -> dict[str, int] | None:
+        if index not in keys:
+            return None
+        return header_columns(table, keys[index], keysets[index])
+
     found: list[FoundTable] = []
     used: set[int] = set()
     title = ""
     index = 0
     while index < len(records):
-        record = records[index]
         match = None
         for position, table in enumerate(layout.tables):
             if position in used or (table.titles and title not in table.titles):
                 continue
-            columns = header_columns(table, record)
+            columns = header(index, table)
             if columns is not None:
                 match = (position, table, columns)
                 break
         if match is None:
-            if not _is_blank(record):
-                title = _title_key(record)
+            if not blank[index]:
+                title = parsed.titles.get(index, "")
             index += 1
             continue
         position, table, columns = match
         used.add(position)
         rows: list[tuple[int, list[str]]] = []
         index += 1
-        while index < len(records) and not _is_blank(records[index]):
-            record = records[index]
-            if _title_key(record) in titles or any(
-                header_columns(t, record) is not None for t in layout.tables
+        while index < len(records) and not blank[index]:
+            if parsed.titles.get(index) in titles or any(
+                header(index, t) is not None for t in layout.tables
             ):
                 break
-            rows.append((index + 1, record))
+            rows.append((index + 1, records[index]))
             index += 1
         found.append(FoundTable(table, columns, rows))
         title = ""
@@ -301,28 +347,28 @@ class Recognised:
 
 def recognise(text: str) -> Recognised | None:
     """The first layout (in :data:`LAYOUTS` order) any delimiter reads ``text`` as."""
-    parsed: list[tuple[str, list[list[str]]]] = []
+    parsed: list[_Records] = []
     errors: list[ImportFileError] = []
     for delimiter in DELIMITERS:
         if delimiter not in text:
             continue
         try:
-            parsed.append((delimiter, read_records(text, delimiter)))
+            parsed.append(_Records.read(text, delimiter))
         except ImportFileError as exc:
             errors.append(exc)
     if not parsed:
         if errors:
             raise errors[0]
-        parsed.append((",", read_records(text, ",")))
+        parsed.append(_Records.read(text, ","))
     for layout in L.LAYOUTS:
         best: Recognised | None = None
-        for delimiter, records in parsed:
+        for records in parsed:
             tables = find_tables(records, layout)
             if tables is None:
                 continue
             width = sum(len(t.columns) for t in tables)
             if best is None or width > sum(len(t.columns) for t in best.tables):
-                best = Recognised(layout, delimiter, tables)
+                best = Recognised(layout, records.delimiter, tables)
         if best is not None:
             return best
     return None
