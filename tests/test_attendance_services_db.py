@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from webapp.attendance import services
-from webapp.attendance.imports import read_report
+from webapp.attendance.importing import ImportFileError, read_report
 from webapp.extensions import db
 from webapp.models import Attendance, Registration
 from webapp.timezones import zone
@@ -251,6 +251,124 @@ def test_default_threshold_is_half_the_event(webinar):
     assert services.default_threshold_minutes(webinar) == 60
 
 
+def test_threshold_in_minutes_or_percent_of_the_scheduled_time(webinar, make_event):
+    assert services.threshold_minutes(webinar, "minutes", 45) == 45
+    assert services.threshold_minutes(webinar, "percent", 75) == 90  # of 120 minutes
+    assert services.threshold_minutes(webinar, "percent", 1) == 2  # rounded up
+    assert services.threshold_minutes(webinar, "percent", 0) == 0
+    visit = make_event(
+        start=datetime(2026, 5, 4, 7, 0, tzinfo=UTC), duration=timedelta(days=2, hours=8)
+    )
+    assert services.threshold_minutes(visit, "percent", 25) == 120  # of 9:00–17:00
+    for unit, value in (("percent", 101), ("minutes", -1), ("minutes", 1441), ("hours", 2)):
+        with pytest.raises(services.AttendanceError):
+            services.threshold_minutes(webinar, unit, value)
+
+
+def test_event_threshold_is_kept_per_event(webinar, make_event):
+    other = make_event()
+    assert services.event_threshold(webinar) == ("percent", 50)
+    services.set_event_threshold(webinar, "minutes", 45)
+    db.session.commit()
+    assert services.event_threshold(webinar) == ("minutes", 45)
+    assert services.event_threshold(other) == ("percent", 50)
+    services.set_event_threshold(webinar, "percent", 80)
+    db.session.commit()
+    assert services.event_threshold(webinar) == ("percent", 80)
+    with pytest.raises(services.AttendanceError):
+        services.set_event_threshold(webinar, "percent", 120)
+
+
+# Every sample report of the same webinar (10:00–12:00 Budapest, 60 minutes to count):
+# minutes and status of each registrant it names, and who is shown apart.
+P, A = "present", "absent"
+EXPECTED = {
+    "zoom_meeting_participants.csv": (
+        {"anna": (118, P), "marco": (50, A), "lucia": (35, A), "lukasz": (108, P)},
+        ["PANNON Host"],
+        ["Ilona Szabó (Guest)"],
+    ),
+    "zoom_meeting_unique_users.csv": (
+        # Durations only: Anna's 118 minutes and her signed-out 12 add up.
+        {"anna": (130, P), "marco": (50, A), "zydrunas": (60, P)},
+        ["PANNON Host"],
+        [],
+    ),
+    "zoom_meeting_legacy.csv": ({"anna": (118, P), "marco": (50, A)}, [], ["PANNON Host"]),
+    "zoom_webinar_attendees.csv": (
+        {"anna": (118, P), "marco": (50, A), "zydrunas": (60, P), "lukasz": (108, P)},
+        ["Giulia Bianchi", "PANNON Host"],
+        [],
+    ),
+    "teams_attendance.csv": (
+        {"anna": (118, P), "marco": (50, A), "lukasz": (108, P), "zydrunas": (60, P)},
+        ["PANNON Host"],
+        ["Maria Santos (Guest)"],
+    ),
+    "teams_legacy_actions.csv": ({"anna": (118, P), "marco": (50, A)}, [], []),
+    "webex_attendees.csv": (
+        {"anna": (118, P), "marco": (50, A), "lucia": (75, P)},
+        ["Giulia Bianchi", "PANNON Host"],
+        [],
+    ),
+    "bbb_learning_dashboard.csv": (
+        {"anna": (118, P), "marco": (50, A), "zydrunas": (60, P)},
+        ["PANNON Host"],
+        [],
+    ),
+    "generic_semicolon_bom.csv": (
+        {
+            "anna": (118, P),
+            "marco": (50, A),
+            "lukasz": (108, P),
+            "zydrunas": (60, P),
+            "lucia": (29, A),
+        },
+        [],
+        [],
+    ),
+    "generic_tab.tsv": ({"anna": (118, P), "marco": (50, A)}, [], []),
+    "generic_windows1252.csv": ({"lucia": (45, A), "marco": (90, P)}, [], []),
+    "generic_duration_duplicates.csv": (
+        {"anna": (118, P), "marco": (50, A), "lucia": (45, A)},
+        [],
+        [],
+    ),
+    "generic_cp1250.csv": (
+        {"anna": (118, P), "lukasz": (108, P)},
+        [],
+        ["Szőke Gábor", "Źdźisław Żółkiewski"],
+    ),
+    "generic_cp1257.csv": (
+        {"zydrunas": (60, P)},
+        [],
+        ["Aušra Šimkienė", "Giedrė Čiurlionytė"],
+    ),
+}
+
+
+@pytest.mark.parametrize("filename", sorted(EXPECTED))
+def test_every_sample_report_gives_minutes_and_statuses(webinar, people, filename):
+    expected, team, unmatched = EXPECTED[filename]
+    result = preview(webinar, filename)
+    day = date(2026, 3, 10)
+    emails = {key: registration.email for key, registration in people.items()}
+    got = {p.registration.email: (p.total_minutes, p.plan[day][0]) for p in result.matched}
+    assert got == {emails[key]: value for key, value in expected.items()}
+    assert sorted(p.name for p in result.team) == team
+    assert sorted(p.name for p in result.undecided) == unmatched
+    # Everyone in the preview has minutes and the status they would get.
+    for person in result.people:
+        assert person.status_by_day[day] == ("present" if person.total_minutes >= 60 else "absent")
+
+
+def test_the_organisers_own_staff_are_shown_apart(webinar, people, make_user):
+    make_user(email="host@pannon.example")
+    result = preview(webinar, "zoom_meeting_legacy.csv")
+    assert [(p.name, p.staff) for p in result.team] == [("PANNON Host", True)]
+    assert result.unmatched == []
+
+
 def test_zoom_import_matches_by_email_then_name_and_adds_up_rejoins(webinar, people):
     result = preview(webinar, "zoom_participants.csv")
     matched = {p.registration.email: (p.match, p.total_minutes, p.plan) for p in result.matched}
@@ -265,7 +383,9 @@ def test_zoom_import_matches_by_email_then_name_and_adds_up_rejoins(webinar, peo
         "zydrunas@klaipeda.example": ("name", 60, {day: ("present", "create")}),
     }
     assert [(p.name, len(p.candidates)) for p in result.ambiguous] == [("Maria Santos", 2)]
-    assert sorted(p.name for p in result.unmatched) == ["Guest 4471, iPhone", "PANNON host"]
+    assert [p.name for p in result.unmatched] == ["Guest 4471, iPhone"]
+    # The meeting summary names the host: shown apart, not stored.
+    assert [(p.name, p.role) for p in result.team] == [("PANNON host", "host")]
     assert result.changes == {"create": 4, "update": 0, "unchanged": 0, "kept": 0}
     assert db.session.scalar(db.select(db.func.count(Attendance.id))) == 0  # nothing stored
 
@@ -336,7 +456,7 @@ def test_a_different_file_updates_imported_records_but_keeps_hand_made_marks(web
 
 
 def test_minutes_across_midnight_go_to_each_day(make_event, make_registration):
-    from webapp.attendance.imports import ParticipantRow
+    from webapp.attendance.importing import ParticipantRow
 
     tz = zone("Europe/Vilnius")
     visit = make_event(
@@ -384,3 +504,189 @@ def test_apply_import_ignores_foreign_or_cancelled_registrations(
         recorded_by=None,
     )
     assert result.changed == 0 and db.session.scalar(db.select(db.func.count(Attendance.id))) == 0
+
+
+# --- an uploaded report between preview and confirmation ---------------------------------
+
+
+def start(event, filename, unit="percent", value=50, now=None):
+    return services.start_import(
+        event,
+        (DATA / filename).read_bytes(),
+        filename=filename,
+        timezone=event.timezone,
+        threshold_unit=unit,
+        threshold_value=value,
+        created_by=None,
+        max_bytes=2 * 1024 * 1024,
+        now=now,
+    )
+
+
+def person_named(preview, name):
+    return next(p for p in preview.people if p.name == name)
+
+
+def test_organiser_matches_an_unmatched_and_an_ambiguous_person(webinar, people):
+    draft = start(webinar, "teams_attendance.csv")
+    before = services.preview_draft(webinar, draft)
+    maria = person_named(before, "Maria Santos (Guest)")
+    assert maria.group == "ambiguous" and len(maria.candidates) == 2
+    services.match_import_person(webinar, draft, maria.ref, people["maria2"])
+    db.session.commit()
+    after = services.preview_draft(webinar, draft)
+    chosen = next(p for p in after.matched if p.registration == people["maria2"])
+    assert (chosen.match, chosen.total_minutes, chosen.plan[date(2026, 3, 10)][0]) == (
+        "chosen",
+        120,
+        "present",
+    )
+    assert after.ambiguous == []
+    assert services.unmatch_import_person(webinar, draft, maria.ref)
+    assert [p.name for p in services.preview_draft(webinar, draft).ambiguous] == [
+        "Maria Santos (Guest)"
+    ]
+
+
+def test_a_host_is_stored_only_when_the_organiser_matches_them(webinar, people, make_registration):
+    host = make_registration(webinar, name="PANNON Host", email="host@pannon.example")
+    draft = start(webinar, "zoom_meeting_participants.csv")
+    preview = services.preview_draft(webinar, draft)
+    team = person_named(preview, "PANNON Host")
+    assert team.group == "team" and team.registration == host
+    assert host.id not in {r for r, _, _ in preview.records()}
+    services.match_import_person(webinar, draft, team.ref, host)
+    assert (host.id, "2026-03-10", 130) in services.preview_draft(webinar, draft).records()
+
+
+def test_match_refuses_a_registrant_of_another_event_or_an_unknown_person(
+    webinar, people, make_event, make_registration
+):
+    draft = start(webinar, "zoom_meeting_participants.csv")
+    ilona = person_named(services.preview_draft(webinar, draft), "Ilona Szabó (Guest)")
+    stranger = make_registration(make_event())
+    with pytest.raises(services.AttendanceError):
+        services.match_import_person(webinar, draft, ilona.ref, stranger)
+    with pytest.raises(services.AttendanceError):
+        services.match_import_person(webinar, draft, "0" * 16, people["anna"])
+    assert draft.decisions.get("match", {}) == {}
+
+
+def test_walk_in_from_the_report_gets_its_minutes_and_status(webinar, people, regions, make_user):
+    organiser = make_user()
+    draft = start(webinar, "zoom_meeting_participants.csv")
+    ilona = person_named(services.preview_draft(webinar, draft), "Ilona Szabó (Guest)")
+    outcome = services.add_import_walk_in(
+        webinar,
+        draft,
+        ilona.ref,
+        name=services.display_name(ilona.name),
+        email="ilona.szabo@pecs.example",
+        organisation="",
+        stakeholder_type="sme",
+        region=regions["HU"],
+        recorded_by=organiser,
+    )
+    db.session.commit()
+    registration = outcome.registration
+    assert (registration.name, registration.status) == ("Ilona Szabó", "confirmed")
+    assert records_of(webinar)[("ilona.szabo@pecs.example", date(2026, 3, 10))] == (
+        "present",
+        95,
+        "import",
+    )
+    after = services.preview_draft(webinar, draft)
+    assert person_named(after, "Ilona Szabó").match == "chosen"
+    assert after.unmatched == []
+
+
+def test_walk_in_below_the_threshold_is_stored_absent(webinar, people, regions):
+    draft = start(webinar, "zoom_participants.csv", unit="minutes", value=30)
+    guest = person_named(services.preview_draft(webinar, draft), "Guest 4471, iPhone")
+    services.add_import_walk_in(
+        webinar,
+        draft,
+        guest.ref,
+        name="Paolo Verdi",
+        email="paolo.verdi@lombardia.example",
+        organisation="",
+        stakeholder_type="sme",
+        region=None,
+        recorded_by=None,
+    )
+    assert records_of(webinar)[("paolo.verdi@lombardia.example", date(2026, 3, 10))] == (
+        "absent",
+        10,
+        "import",
+    )
+
+
+def test_confirm_stores_the_preview_keeps_the_threshold_and_forgets_the_file(webinar, people):
+    from webapp.models import AttendanceImport
+
+    draft = start(webinar, "zoom_meeting_participants.csv", unit="minutes", value=40)
+    preview = services.preview_draft(webinar, draft)
+    assert preview.threshold == 40
+    result = services.confirm_import(webinar, draft, preview.digest(), recorded_by=None)
+    db.session.commit()
+    assert result.created == 4
+    assert records_of(webinar)[("lucia.garcia@sodebur.example", date(2026, 3, 10))] == (
+        "absent",
+        35,
+        "import",
+    )
+    assert services.event_threshold(webinar) == ("minutes", 40)
+    assert db.session.scalar(db.select(db.func.count(AttendanceImport.id))) == 0
+
+
+def test_confirm_refuses_a_preview_that_went_stale(webinar, people):
+    draft = start(webinar, "zoom_meeting_participants.csv")
+    digest = services.preview_draft(webinar, draft).digest()
+    people["anna"].status = "cancelled"  # cancelled meanwhile: the preview shown is stale
+    db.session.commit()
+    with pytest.raises(services.AttendanceError, match="changed since the preview"):
+        services.confirm_import(webinar, draft, digest, recorded_by=None)
+    assert records_of(webinar) == {}
+
+
+def test_uploads_expire_and_bad_files_are_not_kept(webinar, people, make_event):
+    from webapp.models import AttendanceImport
+
+    old = start(webinar, "zoom_participants.csv", now=datetime(2026, 3, 10, 8, tzinfo=UTC))
+    db.session.commit()
+    assert services.import_draft(webinar, old.id, now=datetime(2026, 3, 10, 9, tzinfo=UTC)) == old
+    assert services.import_draft(make_event(), old.id) is None  # another event's upload
+    later = datetime(2026, 3, 10, 15, tzinfo=UTC)
+    assert services.import_draft(webinar, old.id, now=later) is None
+    new = start(webinar, "zoom_participants.csv", now=later)  # a new upload purges the old one
+    assert db.session.scalars(db.select(AttendanceImport)).all() == [new]
+    assert new.created_at == later
+    with pytest.raises(ImportFileError):
+        start(webinar, "unknown_layout.csv")
+    with pytest.raises(services.AttendanceError):
+        start(webinar, "zoom_participants.csv", unit="percent", value=150)
+    assert db.session.scalar(db.select(db.func.count(AttendanceImport.id))) == 1
+
+
+def test_purge_personal_data_deletes_forgotten_uploads(app, webinar, people):
+    from webapp.models import AttendanceImport
+
+    start(webinar, "zoom_participants.csv", now=datetime(2026, 1, 1, tzinfo=UTC))
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["purge-personal-data"])
+    assert "Deleted 1 uploaded participant reports that were never confirmed." in result.output
+    assert db.session.scalar(db.select(db.func.count(AttendanceImport.id))) == 0
+
+
+def test_two_addresses_of_one_registrant_are_one_person_counted_once(webinar, people):
+    data = (
+        "Name,Email,Join time,Leave time\n"
+        "Anna Kovács,anna.kovacs@pannon.example,10.03.2026 10:00,10.03.2026 11:00\n"
+        # Her private address on a second device, overlapping: matched by name.
+        "Anna Kovács,anna.home@mail.example,10.03.2026 10:30,10.03.2026 11:30\n"
+    ).encode()
+    report = read_report(data, tz=zone(webinar.timezone), near=webinar.days)
+    result = services.preview_import(webinar, report, 60)
+    assert [(p.registration, p.match, p.total_minutes) for p in result.matched] == [
+        (people["anna"], "email", 90)
+    ]

@@ -269,38 +269,65 @@ def registrants(webinar, make_registration):
 
 
 def upload(
-    client, event, data: bytes, filename="report.csv", threshold="60", timezone="Europe/Budapest"
+    client,
+    event,
+    data: bytes,
+    filename="report.csv",
+    threshold="60",
+    unit="minutes",
+    timezone="Europe/Budapest",
 ):
     return client.post(
         f"/organiser/events/{event.id}/attendance/import",
-        data={"report": (io.BytesIO(data), filename), "threshold": threshold, "timezone": timezone},
+        data={
+            "report": (io.BytesIO(data), filename),
+            "threshold": threshold,
+            "threshold_unit": unit,
+            "timezone": timezone,
+        },
         content_type="multipart/form-data",
     )
 
 
-def confirm_payload(page: str) -> str:
-    marker = 'name="payload" type="hidden" value="'
+def hidden_value(page: str, name: str) -> str:
+    marker = f'name="{name}" type="hidden" value="'
     start = page.index(marker) + len(marker)
     return page[start : page.index('"', start)]
 
 
-def test_import_form_offers_half_the_event_as_threshold(client, organiser, webinar):
+def preview_of(client, response) -> tuple[str, str]:
+    """(preview URL, its page) after an upload."""
+    location = response.headers["Location"]
+    page = client.get(location)
+    assert page.status_code == 200
+    return location, page.get_data(as_text=True)
+
+
+def person_ref(page: str, name: str) -> str:
+    """The reference the preview's forms use for the person called ``name``."""
+    start = page.index(f">{name}</h4>")
+    marker = 'name="person" value="'
+    start = page.index(marker, start) + len(marker)
+    return page[start : page.index('"', start)]
+
+
+def test_import_form_offers_the_default_threshold(client, organiser, webinar):
     page = client.get(f"/organiser/events/{webinar.id}/attendance/import").get_data(as_text=True)
-    assert 'name="threshold" type="number" value="60"' in page or 'value="60"' in page
+    assert 'value="50"' in page and 'selected value="percent"' in page
+    assert "Default: 50 % of the scheduled time of a day (60 minutes)." in page
+    assert "BigBlueButton" in page and "Webex" in page
 
 
 def test_import_preview_then_confirm_then_reimport(client, organiser, webinar, registrants):
     data = (DATA / "teams_attendance.csv").read_bytes()
     response = upload(client, webinar, data, "attendance.csv")
-    page = response.get_data(as_text=True)
-    assert response.status_code == 200
-    assert "Microsoft Teams attendance report" in page
+    assert response.status_code == 303
+    location, page = preview_of(client, response)
+    assert "Recognised as: Microsoft Teams attendance report." in page
     assert "Preview: nothing is stored until you confirm" in page
+    assert "Present from 60 minutes online per day." in page
     assert count_records() == 0
-    confirmed = client.post(
-        f"/organiser/events/{webinar.id}/attendance/import/confirm",
-        data={"payload": confirm_payload(page)},
-    )
+    confirmed = client.post(location + "/confirm", data={"digest": hidden_value(page, "digest")})
     assert confirmed.headers["Location"] == f"/organiser/events/{webinar.id}/attendance"
     assert "Attendance imported: 3 new records" in client.get(
         confirmed.headers["Location"]
@@ -314,14 +341,127 @@ def test_import_preview_then_confirm_then_reimport(client, organiser, webinar, r
         "Marco Rossi": ("absent", 50),
         "Łukasz Nowak": ("present", 108),
     }
+    # The upload is gone once confirmed.
+    assert client.get(location).headers["Location"].endswith("/attendance/import")
 
-    again = upload(client, webinar, data).get_data(as_text=True)
+    location, again = preview_of(client, upload(client, webinar, data))
     assert "This file has already been imported: confirming changes nothing." in again
-    client.post(
-        f"/organiser/events/{webinar.id}/attendance/import/confirm",
-        data={"payload": confirm_payload(again)},
-    )
+    client.post(location + "/confirm", data={"digest": hidden_value(again, "digest")})
     assert count_records() == 3
+
+
+def test_preview_shows_hosts_apart_and_unmatched_people_with_their_status(
+    client, organiser, webinar, registrants
+):
+    _, page = preview_of(
+        client, upload(client, webinar, (DATA / "zoom_meeting_participants.csv").read_bytes())
+    )
+    assert "Recognised as: Zoom meeting participants report." in page
+    assert "1 row of time in the waiting room left out." in page
+    team = page[page.index('id="team-list"') :]
+    assert "PANNON Host" in team and "Host" in team
+    undecided = page[page.index('id="undecided-list"') : page.index('id="team-list"')]
+    assert "Ilona Szabó (Guest)" in undecided and "95 minutes" in undecided
+    assert "Add as walk-in" in undecided and "Match to this registrant" in undecided
+    assert (
+        "Ilona Szabó"
+        not in page[page.index('id="matched-table"') : page.index('id="undecided-list"')]
+    )
+
+
+def test_match_an_unmatched_person_in_one_step(
+    client, organiser, webinar, registrants, make_registration
+):
+    ilona = make_registration(webinar, name="Szabó Ilona Mária", email="ilona@pecs.example")
+    response = upload(client, webinar, (DATA / "zoom_meeting_participants.csv").read_bytes())
+    location, page = preview_of(client, response)
+    ref = person_ref(page, "Ilona Szabó (Guest)")
+    matched = client.post(location + "/match", data={"person": ref, "registration": str(ilona.id)})
+    assert matched.headers["Location"].startswith(location)
+    page = client.get(location).get_data(as_text=True)
+    assert "Matched to Szabó Ilona Mária." in page
+    table = page[
+        page.index('id="matched-table"') : page.index("</table>", page.index('id="matched-table"'))
+    ]
+    assert "Szabó Ilona Mária" in table and "Your choice" in table
+    # By e-mail too, from the shared list of registrants.
+    host_ref = person_ref(page, "PANNON Host")
+    response = client.post(
+        location + "/match",
+        data={"person": host_ref, "registrant": "Anna <anna.kovacs@pannon.example>"},
+    )
+    assert response.status_code == 303
+    # An address nobody registered with is explained next to the person, not a 500.
+    response = client.post(
+        location + "/match", data={"person": host_ref, "registrant": "nobody@nowhere.example"}
+    )
+    assert response.status_code == 400
+    assert "No active registrant of this event has that e-mail address." in response.get_data(
+        as_text=True
+    )
+    assert count_records() == 0
+
+
+def test_add_an_unmatched_person_as_walk_in(client, organiser, webinar, registrants, regions):
+    location, page = preview_of(
+        client, upload(client, webinar, (DATA / "zoom_meeting_participants.csv").read_bytes())
+    )
+    ref = person_ref(page, "Ilona Szabó (Guest)")
+    form = client.get(location + f"/walk-in?person={ref}")
+    assert form.status_code == 200
+    form_page = form.get_data(as_text=True)
+    assert 'value="Ilona Szabó"' in form_page  # the platform's "(Guest)" is left out
+    missing = client.post(
+        location + "/walk-in", data={"walkin-person": ref, "walkin-name": "Ilona Szabó"}
+    )
+    assert missing.status_code == 400 and count_records() == 0
+    added = client.post(
+        location + "/walk-in",
+        data={
+            "walkin-person": ref,
+            "walkin-name": "Ilona Szabó",
+            "walkin-email": "ilona.szabo@pecs.example",
+            "walkin-stakeholder_type": "sme",
+            "walkin-region": "HU",
+            "walkin-consent": "y",
+        },
+    )
+    assert added.headers["Location"].startswith(location)
+    ilona = db.session.scalar(db.select(Registration).filter_by(email="ilona.szabo@pecs.example"))
+    assert ilona.status == "confirmed"
+    record = db.session.scalar(db.select(Attendance).filter_by(registration_id=ilona.id))
+    assert (record.status, record.minutes_online, record.source) == ("present", 95, "import")
+    assert client.get(location + "/walk-in?person=nonsense").status_code == 404
+
+
+def test_threshold_in_percent_is_recalculated_and_kept_for_the_event(
+    client, organiser, webinar, registrants
+):
+    response = upload(
+        client,
+        webinar,
+        (DATA / "zoom_participants.csv").read_bytes(),
+        threshold="40",
+        unit="percent",
+    )
+    location, page = preview_of(client, response)
+    assert "Present from 48 minutes online per day." in page  # 40 % of 120 minutes
+    changed = client.post(
+        location + "/threshold",
+        data={"threshold-threshold": "25", "threshold-threshold_unit": "percent"},
+    )
+    assert changed.headers["Location"].startswith(location)
+    page = client.get(location).get_data(as_text=True)
+    assert "Present from 30 minutes online per day." in page
+    bad = client.post(
+        location + "/threshold",
+        data={"threshold-threshold": "250", "threshold-threshold_unit": "percent"},
+    )
+    assert bad.status_code == 400
+    assert "A percentage must be between 0 and 100." in bad.get_data(as_text=True)
+    client.post(location + "/confirm", data={"digest": hidden_value(page, "digest")})
+    form = client.get(f"/organiser/events/{webinar.id}/attendance/import").get_data(as_text=True)
+    assert 'value="25"' in form  # the event keeps its threshold
 
 
 @pytest.mark.parametrize(
@@ -354,20 +494,22 @@ def test_bad_threshold_is_explained(client, organiser, webinar, registrants):
     assert 'id="threshold-error"' in response.get_data(as_text=True)
 
 
-def test_tampered_or_foreign_preview_is_refused(
+def test_stale_foreign_or_missing_previews_are_refused(
     client, organiser, webinar, registrants, make_event
 ):
-    page = upload(client, webinar, (DATA / "zoom_participants.csv").read_bytes()).get_data(
-        as_text=True
+    location, page = preview_of(
+        client, upload(client, webinar, (DATA / "zoom_participants.csv").read_bytes())
     )
-    payload = confirm_payload(page)
+    digest = hidden_value(page, "digest")
+    response = client.post(location + "/confirm", data={"digest": digest[:-3] + "abc"})
+    assert response.headers["Location"].startswith(location)
+    assert "changed since the preview" in client.get(location).get_data(as_text=True)
     other = make_event()
-    for url, value in [
-        (f"/organiser/events/{webinar.id}/attendance/import/confirm", payload[:-3] + "abc"),
-        (f"/organiser/events/{other.id}/attendance/import/confirm", payload),
-    ]:
-        response = client.post(url, data={"payload": value})
-        assert response.headers["Location"].endswith("/attendance/import")
+    foreign = location.replace(f"/events/{webinar.id}/", f"/events/{other.id}/")
+    response = client.post(foreign + "/confirm", data={"digest": digest})
+    assert response.headers["Location"].endswith(f"/events/{other.id}/attendance/import")
+    assert client.get(location + "0000").headers["Location"].endswith("/attendance/import")
+    assert client.post(location + "/match", data={}).status_code == 400
     assert count_records() == 0
 
 
@@ -411,3 +553,21 @@ def test_qr_code_svg_is_drawn_once_per_check_in_address(app, anna):
         again = str(qr.checkin_qr_svg(anna))
     assert first == again
     assert qr._svg_for.cache_info().hits == 1 and qr._svg_for.cache_info().misses == 1
+
+
+def test_an_upload_that_no_longer_reads_sends_back_to_the_form(
+    client, organiser, webinar, registrants
+):
+    from webapp.models import AttendanceImport
+
+    location, _ = preview_of(
+        client, upload(client, webinar, (DATA / "zoom_participants.csv").read_bytes())
+    )
+    draft = db.session.scalars(db.select(AttendanceImport)).one()
+    draft.data = b"Product,Price\nCoffee,2.50\n"
+    db.session.commit()
+    response = client.get(location)
+    assert response.headers["Location"].endswith(f"/events/{webinar.id}/attendance/import")
+    assert "could not recognise this layout" in client.get(response.headers["Location"]).get_data(
+        as_text=True
+    )

@@ -98,6 +98,7 @@ def create_user(
 @click.option("--dry-run", is_flag=True, help="Only count what would be anonymised.")
 def purge_personal_data(days: int | None, dry_run: bool) -> None:
     """Anonymise registrations of events that ended longer ago than the retention period."""
+    from webapp.attendance.services import purge_import_drafts
     from webapp.retention import purge_personal_data as purge
     from webapp.retention import registrations_past_retention
     from webapp.timezones import utcnow
@@ -114,6 +115,10 @@ def purge_personal_data(days: int | None, dry_run: bool) -> None:
         db.session.commit()
     log_event("retention.purge", anonymised=erased, retention_days=days)
     click.echo(f"Anonymised {erased} registrations of events that ended over {days} days ago.")
+    dropped = purge_import_drafts(now=now)
+    db.session.commit()
+    if dropped:
+        click.echo(f"Deleted {dropped} uploaded participant reports that were never confirmed.")
 
 
 # Shown by check-config, in this order (secrets masked).

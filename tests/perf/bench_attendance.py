@@ -27,7 +27,8 @@ from sqlalchemy import insert, text
 from tests.perf.fixtures import ensure_regions_and_partners
 from webapp import create_app
 from webapp.attendance import services
-from webapp.attendance.imports import _clean_timestamp, _parse_with, read_report
+from webapp.attendance.importing import read_report
+from webapp.attendance.importing.timestamps import clean_timestamp, parse_with
 from webapp.attendance.reports import ReportFilters, build_report
 from webapp.config import normalise_database_url
 from webapp.extensions import db
@@ -231,8 +232,8 @@ def run() -> None:
             data = _zoom_report(IMPORT_PEOPLE)
 
             def read_and_match():
-                _parse_with.cache_clear()  # each round starts cold, like a new upload
-                _clean_timestamp.cache_clear()
+                parse_with.cache_clear()  # each round starts cold, like a new upload
+                clean_timestamp.cache_clear()
                 report = read_report(data, tz=zone(event.timezone), near=event.days)
                 return services.preview_import(event, report, 60)
 

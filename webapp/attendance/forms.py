@@ -58,22 +58,46 @@ class WalkInForm(FlaskForm):
     day = HiddenField()
 
 
-class ImportUploadForm(FlaskForm):
+THRESHOLD_UNIT_LABELS = {
+    "minutes": _l("minutes online"),
+    "percent": _l("percent of the scheduled time"),
+}
+
+
+class ThresholdForm(FlaskForm):
+    """The minutes online per day that count as present: minutes, or a percentage."""
+
+    threshold = IntegerField(
+        _l("Present from"),
+        validators=[
+            InputRequired(message=_l("Enter a number.")),
+            NumberRange(min=0, max=MAX_THRESHOLD_MINUTES),
+        ],
+    )
+    threshold_unit = SelectField(
+        _l("Unit"),
+        choices=choices(THRESHOLD_UNIT_LABELS.items()),
+        default="percent",
+    )
+
+    def validate(self, extra_validators=None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        if self.threshold_unit.data == "percent" and self.threshold.data > 100:
+            self.threshold.errors.append(_l("A percentage must be between 0 and 100."))
+            return False
+        return True
+
+
+class ImportUploadForm(ThresholdForm):
     report = FileField(
         _l("Participant report"),
         validators=[FileRequired(message=_l("Choose the file to upload."))],
         description=_l(
-            "Zoom participants report (CSV), Microsoft Teams attendance report, or a CSV "
-            "with name, e-mail, join and leave times (or duration)."
+            "The participant or attendance report of Zoom, Microsoft Teams, Webex or "
+            "BigBlueButton as downloaded, or a CSV with name, e-mail, join and leave times "
+            "(or duration)."
         ),
-    )
-    threshold = IntegerField(
-        _l("Minutes online that count as present"),
-        validators=[
-            InputRequired(message=_l("Enter a number of minutes.")),
-            NumberRange(min=0, max=MAX_THRESHOLD_MINUTES),
-        ],
-        description=_l("Per day. Default: half the event's duration."),
     )
     timezone = SelectField(
         _l("Time zone of the times in the file"),
@@ -84,8 +108,26 @@ class ImportUploadForm(FlaskForm):
     )
 
 
+class ImportPersonForm(FlaskForm):
+    """An action on one person of an uploaded report (``person`` is their reference)."""
+
+    person = HiddenField(validators=[DataRequired(), Length(max=64)])
+
+
+class ImportMatchForm(ImportPersonForm):
+    registration = SelectField(_l("Registrant"), choices=[], validate_choice=False)
+    registrant = StringField(
+        _l("Or the e-mail address of another registrant"),
+        validators=[Optional(), Length(max=320)],
+    )
+
+
+class ImportWalkInForm(WalkInForm):
+    person = HiddenField(validators=[DataRequired(), Length(max=64)])
+
+
 class ImportConfirmForm(FlaskForm):
-    payload = HiddenField(validators=[DataRequired()])
+    digest = HiddenField(validators=[DataRequired(), Length(max=64)])
 
 
 class ReportFilterForm(FlaskForm):

@@ -8,21 +8,29 @@ no-show in the reports, not a stored state.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 import math
-from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, insert, or_
+from sqlalchemy import delete, func, insert, or_
 from sqlalchemy.exc import IntegrityError
 
-from webapp.attendance.imports import (
+from webapp.attendance.importing import (
+    TEAM_ROLES,
+    Directory,
+    FilePerson,
     ParsedReport,
     ParticipantRow,
-    name_keys,
+    group_people,
+    minutes_per_day,
     normalise_name,
+    read_report,
 )
 from webapp.extensions import db
 from webapp.models import (
@@ -30,6 +38,8 @@ from webapp.models import (
     ATTENDANCE_STATUSES,
     STAKEHOLDER_TYPES,
     Attendance,
+    AttendanceImport,
+    AttendanceThreshold,
     Event,
     Region,
     Registration,
@@ -399,12 +409,17 @@ def check_in_by_token(
 
 # --- imports from meeting platforms -------------------------------------------------------
 
+DEFAULT_THRESHOLD = ("percent", 50)
+MAX_THRESHOLD_PERCENT = 100
+# How long an uploaded report waits for its confirmation before it is deleted.
+IMPORT_DRAFT_MAX_AGE = timedelta(hours=6)
 
-def default_threshold_minutes(event: Event) -> int:
-    """Half the event's time on one day: the minutes online that count as present.
+
+def scheduled_minutes_per_day(event: Event) -> int:
+    """The event's scheduled time on one day, in minutes.
 
     For an event over several days, a day's time is taken as the span from the
-    starting to the ending wall-clock time (9:00–17:00 → 240 minutes).
+    starting to the ending wall-clock time (9:00–17:00 → 480 minutes).
     """
     if len(event.days) == 1:
         minutes = (event.ends_at - event.starts_at).total_seconds() / 60
@@ -412,22 +427,98 @@ def default_threshold_minutes(event: Event) -> int:
         start, end = event.local_starts_at, event.local_ends_at
         span = (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
         minutes = span if span > 0 else 24 * 60
-    return max(1, math.ceil(minutes / 2))
+    return max(1, math.ceil(minutes))
+
+
+def threshold_minutes(event: Event, unit: str, value: int) -> int:
+    """The minutes online per day that count as present for ``value`` in ``unit``.
+
+    ``percent`` is a share of the scheduled time of a day (rounded up; at least one
+    minute unless it is 0). Raises ``AttendanceError`` for a value out of range.
+    """
+    if unit == "minutes":
+        if not 0 <= value <= MAX_THRESHOLD_MINUTES:
+            raise AttendanceError(
+                _l(
+                    "The threshold must be between 0 and %(max)s minutes.",
+                    max=MAX_THRESHOLD_MINUTES,
+                )
+            )
+        return value
+    if unit == "percent":
+        if not 0 <= value <= MAX_THRESHOLD_PERCENT:
+            raise AttendanceError(_l("A percentage must be between 0 and 100."))
+        if value == 0:
+            return 0
+        return max(1, math.ceil(scheduled_minutes_per_day(event) * value / 100))
+    raise AttendanceError(_l("Choose minutes or a percentage of the scheduled time."))
+
+
+def default_threshold_minutes(event: Event) -> int:
+    """Half the event's scheduled time on one day: the default that counts as present."""
+    return threshold_minutes(event, *DEFAULT_THRESHOLD)
+
+
+def event_threshold(event: Event) -> tuple[str, int]:
+    """The event's threshold as its organisers set it: (unit, value), else the default."""
+    setting = db.session.get(AttendanceThreshold, event.id)
+    if setting is None:
+        return DEFAULT_THRESHOLD
+    return setting.unit, setting.value
+
+
+def set_event_threshold(event: Event, unit: str, value: int) -> None:
+    """Keep ``value`` in ``unit`` as the event's threshold (validated as for imports)."""
+    threshold_minutes(event, unit, value)
+    setting = db.session.get(AttendanceThreshold, event.id)
+    if (unit, value) == DEFAULT_THRESHOLD and setting is None:
+        return
+    if setting is None:
+        db.session.add(AttendanceThreshold(event_id=event.id, unit=unit, value=value))
+    elif (setting.unit, setting.value) != (unit, value):
+        setting.unit, setting.value = unit, value
 
 
 @dataclass
 class ImportedPerson:
-    """One person of the report with their time, and the registration they matched."""
+    """One person of the report with their minutes, and what the import does with them.
 
+    ``group``: ``matched`` (stored on confirmation), ``team`` (hosts, co-hosts,
+    panelists and the organisers' own staff: stored only if an organiser matches
+    them), ``ambiguous`` (several registrants have the name) or ``unmatched``.
+    ``match`` says how a registration was found: ``email``, ``name`` or ``chosen``
+    (by an organiser). ``registration`` of a team member is the registrant they
+    would be; ``suggestions`` are registrants with a similar name.
+    """
+
+    keys: list[str]
     name: str
     email: str
     rows: list[ParticipantRow]
     minutes_by_day: dict[date, int]
-    match: str  # "email", "name", "ambiguous" or "unmatched"
+    status_by_day: dict[date, str]
+    group: str
+    match: str
+    role: str = "attendee"
+    staff: bool = False
     registration: Registration | None = None
     candidates: list[Registration] = field(default_factory=list)
+    suggestions: list[Registration] = field(default_factory=list)
+    names_in_file: list[str] = field(default_factory=list)
     # For matched people: day → (status to store, what happens: create/update/unchanged/kept)
     plan: dict[date, tuple[str, str]] = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        return self.keys[0]
+
+    @property
+    def ref(self) -> str:
+        return person_ref(self.key)
+
+    @property
+    def anchor(self) -> str:
+        return "person-" + self.ref
 
     @property
     def total_minutes(self) -> int:
@@ -437,27 +528,42 @@ class ImportedPerson:
     def attends(self) -> bool:
         return any(status == "present" for status, _ in self.plan.values())
 
+    @property
+    def chosen(self) -> bool:
+        return self.match == "chosen"
+
 
 @dataclass
 class ImportPreview:
     report: ParsedReport
     threshold: int
     people: list[ImportedPerson]
+    threshold_unit: str = "minutes"
+    threshold_value: int = 0
 
-    def _with(self, match: str) -> list[ImportedPerson]:
-        return [p for p in self.people if p.match == match]
+    def _in(self, group: str) -> list[ImportedPerson]:
+        return [p for p in self.people if p.group == group]
 
     @property
     def matched(self) -> list[ImportedPerson]:
-        return [p for p in self.people if p.registration is not None]
+        return self._in("matched")
+
+    @property
+    def team(self) -> list[ImportedPerson]:
+        return self._in("team")
 
     @property
     def unmatched(self) -> list[ImportedPerson]:
-        return self._with("unmatched")
+        return self._in("unmatched")
 
     @property
     def ambiguous(self) -> list[ImportedPerson]:
-        return self._with("ambiguous")
+        return self._in("ambiguous")
+
+    @property
+    def undecided(self) -> list[ImportedPerson]:
+        """Ambiguous people first, then those who matched nobody."""
+        return self.ambiguous + self.unmatched
 
     @property
     def changes(self) -> dict[str, int]:
@@ -473,82 +579,17 @@ class ImportPreview:
         return bool(changes["create"] or changes["update"] or changes["kept"])
 
     def records(self) -> list[tuple[int, str, int]]:
-        """What confirming stores: (registration id, ISO day, minutes), for signing."""
+        """What confirming stores: (registration id, ISO day, minutes)."""
         return sorted(
             (p.registration.id, day.isoformat(), minutes)
             for p in self.matched
             for day, minutes in p.minutes_by_day.items()
         )
 
-
-def _merge(intervals: list[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
-    merged: list[tuple[datetime, datetime]] = []
-    for start, end in sorted(intervals):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-        else:
-            merged.append((start, end))
-    return merged
-
-
-def _nearest_day(day: date, days: Sequence[date]) -> date:
-    return min(days, key=lambda d: (abs((d - day).days), d))
-
-
-def minutes_per_day(
-    rows: Iterable[ParticipantRow], days: Sequence[date], tz: tzinfo
-) -> dict[date, int]:
-    """A person's minutes on each event day: overlapping stays (two devices, rejoins
-    that overlap) count once; rows with only a duration add up. Time before or after
-    the event's days is counted on its nearest day."""
-    rows = list(rows)
-    seconds: dict[date, float] = defaultdict(float)
-    intervals = [(r.joined_at, r.left_at) for r in rows if r.has_interval]
-    for start, end in _merge(intervals):  # type: ignore[arg-type]
-        cursor = start
-        while cursor < end:
-            local = cursor.astimezone(tz)
-            next_midnight = datetime.combine(
-                local.date() + timedelta(days=1), datetime.min.time(), tzinfo=tz
-            ).astimezone(UTC)
-            piece_end = min(end, next_midnight)
-            seconds[_nearest_day(local.date(), days)] += (piece_end - cursor).total_seconds()
-            cursor = piece_end
-    for row in rows:
-        if row.has_interval or row.minutes is None:
-            continue
-        when = row.joined_at.astimezone(tz).date() if row.joined_at else days[0]
-        seconds[_nearest_day(when, days)] += row.minutes * 60
-    return {day: int(round(total / 60)) for day, total in sorted(seconds.items())}
-
-
-def _registration_index(
-    registrations: Iterable[Registration],
-) -> tuple[dict[str, Registration], dict[str, list[Registration]]]:
-    by_email: dict[str, Registration] = {}
-    by_name: dict[str, list[Registration]] = defaultdict(list)
-    for registration in registrations:
-        by_email.setdefault(registration.email.strip().casefold(), registration)
-        key = normalise_name(registration.name)
-        if key and registration not in by_name[key]:
-            by_name[key].append(registration)
-    return by_email, by_name
-
-
-def _match_row(
-    row: ParticipantRow,
-    by_email: Mapping[str, Registration],
-    by_name: Mapping[str, list[Registration]],
-) -> tuple[str, list[Registration]]:
-    if row.email and row.email.casefold() in by_email:
-        return "email", [by_email[row.email.casefold()]]
-    for key in name_keys(row.name):
-        found = by_name.get(key, [])
-        if len(found) == 1:
-            return "name", found
-        if len(found) > 1:
-            return "ambiguous", list(found)
-    return "unmatched", []
+    def digest(self) -> str:
+        """A fingerprint of what confirming stores, to refuse a preview that went stale."""
+        text = json.dumps([self.threshold, self.records()], separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _plan(existing: Attendance | None, minutes: int, threshold: int) -> tuple[str, str]:
@@ -580,73 +621,151 @@ def _existing_records(event: Event) -> dict[tuple[int, date], Attendance]:
     }
 
 
-def preview_import(event: Event, report: ParsedReport, threshold: int) -> ImportPreview:
-    """Match the report's rows to registrations and say what confirming would store.
+def person_ref(key: str) -> str:
+    """A short reference to a person of a report, for forms and page anchors: their key
+    holds their address, which has no place in a URL."""
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
 
-    A row matches by e-mail first, then by normalised name (accents, case, word order
-    and Zoom's "(original name)" ignored); a name shared by several registrants is
-    ambiguous and not stored. Rows of one registrant are added up. Stores nothing.
+
+def display_name(name: str) -> str:
+    """A report's name without what platforms add in brackets ("Anna (Guest)" → "Anna")."""
+    return " ".join(re.sub(r"[(\[][^)\]]*[)\]]", " ", name).split()) or name
+
+
+def attendable_registrations(event: Event) -> list[Registration]:
+    """Everyone still registered for ``event``, by name."""
+    return _attendable(event)
+
+
+def _attendable(event: Event) -> list[Registration]:
+    return list(
+        db.session.scalars(
+            db.select(Registration)
+            .where(
+                Registration.event_id == event.id,
+                Registration.status.in_(ATTENDABLE_STATUSES),
+            )
+            .order_by(func.lower(Registration.name), Registration.id)
+        )
+    )
+
+
+# Several people of a report may match one registrant: the surest way names the row.
+_MATCH_STRENGTH = {"name": 0, "email": 1, "chosen": 2}
+
+
+def staff_emails() -> set[str]:
+    """Addresses of the app's users: the organisers' own staff."""
+    return {e.strip().casefold() for e in db.session.scalars(db.select(User.email))}
+
+
+def preview_import(
+    event: Event,
+    report: ParsedReport,
+    threshold: int,
+    *,
+    decisions: Mapping[str, int] | None = None,
+    threshold_unit: str = "minutes",
+    threshold_value: int | None = None,
+) -> ImportPreview:
+    """Match the report's people to registrations and say what confirming would store.
+
+    A person matches by e-mail first, then by a name exactly one registrant has
+    (accents, capitals, word order and bracketed additions ignored); ``decisions``
+    (person key → registration id) are the organiser's choices and win. Hosts,
+    co-hosts, panelists and the app's users are kept apart unless chosen. A person's
+    rows are added up as the union of their stays. Stores nothing.
     """
     if not 0 <= threshold <= MAX_THRESHOLD_MINUTES:
         raise AttendanceError(
             _l("The threshold must be between 0 and %(max)s minutes.", max=MAX_THRESHOLD_MINUTES)
         )
+    decisions = decisions or {}
     tz = zone(event.timezone)
     days = event.days
-    registrations = list(
-        db.session.scalars(
-            db.select(Registration).where(
-                Registration.event_id == event.id,
-                Registration.status.in_(ATTENDABLE_STATUSES),
+    registrations = _attendable(event)
+    by_id = {r.id: r for r in registrations}
+    directory = Directory(registrations)
+    staff = staff_emails()
+
+    matched: dict[int, ImportedPerson] = {}
+    others: list[ImportedPerson] = []
+    for person in group_people(report.rows):
+        found = directory.match(person)
+        is_staff = bool(person.email) and person.email.casefold() in staff
+        chosen = by_id.get(decisions.get(person.key, -1))
+        if chosen is not None:
+            group, how, registration = "matched", "chosen", chosen
+        elif person.role in TEAM_ROLES or is_staff:
+            group, how, registration = "team", found.kind, found.registrant
+        elif found.registrant is not None:
+            group, how, registration = "matched", found.kind, found.registrant
+        else:
+            group, how, registration = found.kind, found.kind, None
+        if group == "matched":
+            entry = matched.get(registration.id)
+            if entry is None:
+                entry = matched[registration.id] = ImportedPerson(
+                    keys=[],
+                    name=registration.name,
+                    email=registration.email,
+                    rows=[],
+                    minutes_by_day={},
+                    status_by_day={},
+                    group="matched",
+                    match=how,
+                    role=person.role,
+                    registration=registration,
+                )
+            elif _MATCH_STRENGTH[how] > _MATCH_STRENGTH[entry.match]:
+                entry.match = how
+            entry.keys.append(person.key)
+            entry.rows.extend(person.rows)
+            entry.names_in_file.append(person.name)
+            continue
+        suggestions = found.suggestions
+        if group == "team" and registration is None:
+            suggestions = directory.similar(person.name)
+        others.append(
+            ImportedPerson(
+                keys=[person.key],
+                name=person.name,
+                email=person.email,
+                rows=person.rows,
+                minutes_by_day={},
+                status_by_day={},
+                group=group,
+                match=how,
+                role=person.role,
+                staff=is_staff,
+                registration=registration,
+                candidates=found.candidates if found.kind == "ambiguous" else [],
+                suggestions=suggestions,
+                names_in_file=[person.name],
             )
         )
-    )
-    by_email, by_name = _registration_index(registrations)
-    matched: dict[int, list[ParticipantRow]] = defaultdict(list)
-    how: dict[int, str] = {}
-    others: dict[tuple[str, str], tuple[str, list[ParticipantRow], list[Registration]]] = {}
-    for row in report.rows:
-        match, found = _match_row(row, by_email, by_name)
-        if match in ("email", "name"):
-            registration = found[0]
-            matched[registration.id].append(row)
-            if how.get(registration.id) != "email":
-                how[registration.id] = match
-        else:
-            key = (match, row.email or (name_keys(row.name) or [row.name])[0])
-            entry = others.setdefault(key, (match, [], found))
-            entry[1].append(row)
 
     existing = _existing_records(event)
-    by_id = {r.id: r for r in registrations}
-    people: list[ImportedPerson] = []
-    for registration_id, rows in matched.items():
-        registration = by_id[registration_id]
-        minutes = minutes_per_day(rows, days, tz)
-        person = ImportedPerson(
-            name=registration.name,
-            email=registration.email,
-            rows=rows,
-            minutes_by_day=minutes,
-            match=how[registration_id],
-            registration=registration,
-        )
-        for day, day_minutes in minutes.items():
-            person.plan[day] = _plan(existing.get((registration_id, day)), day_minutes, threshold)
-        people.append(person)
-    for match, rows, found in others.values():
-        people.append(
-            ImportedPerson(
-                name=rows[0].name,
-                email=next((r.email for r in rows if r.email), ""),
-                rows=rows,
-                minutes_by_day=minutes_per_day(rows, days, tz),
-                match=match,
-                candidates=found,
-            )
-        )
+    people = [*matched.values(), *others]
+    for entry in people:
+        entry.minutes_by_day = minutes_per_day(entry.rows, days, tz) or {days[0]: 0}
+        entry.status_by_day = {
+            day: "present" if minutes >= threshold else "absent"
+            for day, minutes in entry.minutes_by_day.items()
+        }
+        if entry.group == "matched":
+            for day, minutes in entry.minutes_by_day.items():
+                entry.plan[day] = _plan(
+                    existing.get((entry.registration.id, day)), minutes, threshold
+                )
     people.sort(key=lambda p: (normalise_name(p.name), p.email))
-    return ImportPreview(report, threshold, people)
+    return ImportPreview(
+        report,
+        threshold,
+        people,
+        threshold_unit=threshold_unit,
+        threshold_value=threshold if threshold_value is None else threshold_value,
+    )
 
 
 @dataclass(frozen=True)
@@ -747,4 +866,227 @@ def apply_import(
                 "threshold": threshold,
             },
         )
+    return result
+
+
+# --- uploaded reports awaiting confirmation -----------------------------------------------
+
+
+def purge_import_drafts(now: datetime | None = None) -> int:
+    """Delete uploaded reports older than :data:`IMPORT_DRAFT_MAX_AGE`; how many."""
+    cutoff = (now or utcnow()) - IMPORT_DRAFT_MAX_AGE
+    result = db.session.execute(
+        delete(AttendanceImport)
+        .where(AttendanceImport.created_at < cutoff)
+        .execution_options(synchronize_session="fetch")
+    )
+    return result.rowcount or 0
+
+
+def start_import(
+    event: Event,
+    data: bytes,
+    *,
+    filename: str,
+    timezone: str,
+    threshold_unit: str,
+    threshold_value: int,
+    created_by: User | None,
+    max_bytes: int,
+    now: datetime | None = None,
+) -> AttendanceImport:
+    """Keep an uploaded report for its preview, once it reads as a participant report.
+
+    Raises ``ImportFileError`` (why the file cannot be read) or ``AttendanceError``
+    (a threshold out of range); nothing is kept then.
+    """
+    now = now or utcnow()
+    threshold_minutes(event, threshold_unit, threshold_value)
+    read_report(data, tz=zone(timezone), near=event.days, max_bytes=max_bytes)
+    purge_import_drafts(now)
+    draft = AttendanceImport(
+        event_id=event.id,
+        created_by=created_by,
+        filename=(filename or "")[:200],
+        data=data,
+        timezone=timezone,
+        threshold_unit=threshold_unit,
+        threshold_value=threshold_value,
+        decisions={},
+        created_at=now,
+    )
+    db.session.add(draft)
+    db.session.flush()
+    return draft
+
+
+def import_draft(
+    event: Event, draft_id: int, now: datetime | None = None
+) -> AttendanceImport | None:
+    """The uploaded report ``draft_id`` of ``event``, unless it has expired."""
+    draft = db.session.get(AttendanceImport, draft_id)
+    if draft is None or draft.event_id != event.id:
+        return None
+    if draft.created_at < (now or utcnow()) - IMPORT_DRAFT_MAX_AGE:
+        return None
+    return draft
+
+
+def draft_report(event: Event, draft: AttendanceImport) -> ParsedReport:
+    return read_report(
+        draft.data, tz=zone(draft.timezone), near=event.days, max_bytes=len(draft.data) + 1
+    )
+
+
+def preview_draft(event: Event, draft: AttendanceImport) -> ImportPreview:
+    """The preview of an uploaded report with the organiser's decisions so far."""
+    threshold = threshold_minutes(event, draft.threshold_unit, draft.threshold_value)
+    return preview_import(
+        event,
+        draft_report(event, draft),
+        threshold,
+        decisions=draft.decisions.get("match", {}),
+        threshold_unit=draft.threshold_unit,
+        threshold_value=draft.threshold_value,
+    )
+
+
+def change_draft_threshold(event: Event, draft: AttendanceImport, unit: str, value: int) -> None:
+    threshold_minutes(event, unit, value)
+    draft.threshold_unit, draft.threshold_value = unit, value
+
+
+def _decide(draft: AttendanceImport, key: str, registration_id: int | None) -> None:
+    matches = dict(draft.decisions.get("match", {}))
+    if registration_id is None:
+        matches.pop(key, None)
+    else:
+        matches[key] = registration_id
+    draft.decisions = {**draft.decisions, "match": matches}
+
+
+def import_person(event: Event, draft: AttendanceImport, ref: str) -> FilePerson | None:
+    """The person of the uploaded report that ``ref`` (:func:`person_ref`) names."""
+    for person in group_people(draft_report(event, draft).rows):
+        if person_ref(person.key) == ref:
+            return person
+    return None
+
+
+def _file_person(event: Event, draft: AttendanceImport, ref: str) -> FilePerson:
+    person = import_person(event, draft, ref)
+    if person is None:
+        raise AttendanceError(_l("This person is not in the uploaded report."))
+    return person
+
+
+_ADDRESS = re.compile(r"[^\s<>,;]+@[^\s<>,;]+")
+
+
+def find_registrant(event: Event, text: str) -> Registration | None:
+    """The active registrant of ``event`` whose address ``text`` holds ("Name <a@b>" too)."""
+    found = _ADDRESS.search(text or "")
+    if found is None:
+        return None
+    return db.session.scalar(
+        db.select(Registration).where(
+            Registration.event_id == event.id,
+            Registration.email == found.group(0).strip().lower(),
+            Registration.status.in_(ATTENDABLE_STATUSES),
+        )
+    )
+
+
+def match_import_person(
+    event: Event, draft: AttendanceImport, ref: str, registration: Registration
+) -> None:
+    """The organiser says the report's person ``ref`` is ``registration``."""
+    person = _file_person(event, draft, ref)
+    _check_attendable(event, registration)
+    _decide(draft, person.key, registration.id)
+
+
+def unmatch_import_person(event: Event, draft: AttendanceImport, ref: str) -> bool:
+    """Undo an organiser's match: the person is matched automatically again, if at all."""
+    for key in draft.decisions.get("match", {}):
+        if person_ref(key) == ref:
+            _decide(draft, key, None)
+            return True
+    return False
+
+
+def add_import_walk_in(
+    event: Event,
+    draft: AttendanceImport,
+    ref: str,
+    *,
+    name: str,
+    email: str,
+    organisation: str,
+    stakeholder_type: str,
+    region: Region | None,
+    recorded_by: User | None,
+    privacy_version: str = "",
+    now: datetime | None = None,
+) -> WalkIn:
+    """Register the report's person ``ref`` as a walk-in, with the minutes of the report.
+
+    The walk-in is registered by :func:`add_walk_in`; then each day's record is set
+    from the report's minutes and the import's threshold, as the import would.
+    """
+    now = now or utcnow()
+    person = _file_person(event, draft, ref)
+    minutes = minutes_per_day(person.rows, event.days, zone(event.timezone))
+    days = sorted(minutes) or [event.days[0]]
+    outcome = add_walk_in(
+        event,
+        name=name,
+        email=email,
+        organisation=organisation,
+        stakeholder_type=stakeholder_type,
+        region=region,
+        day=days[0],
+        recorded_by=recorded_by,
+        privacy_version=privacy_version,
+        now=now,
+    )
+    threshold = threshold_minutes(event, draft.threshold_unit, draft.threshold_value)
+    for day in days:
+        day_minutes = minutes.get(day, 0)
+        status = "present" if day_minutes >= threshold else "absent"
+        record = _record_for(outcome.registration, day)
+        if record is None:
+            record = Attendance(registration=outcome.registration, day=day, status=status)
+            db.session.add(record)
+        _stamp(record, status, "import", recorded_by, now)
+        record.minutes_online = day_minutes
+    db.session.flush()
+    _decide(draft, person.key, outcome.registration.id)
+    return outcome
+
+
+def confirm_import(
+    event: Event,
+    draft: AttendanceImport,
+    digest: str,
+    *,
+    recorded_by: User | None,
+    now: datetime | None = None,
+) -> ImportResult:
+    """Store the preview the organiser saw, keep the threshold for the event, forget the file.
+
+    Refused when the preview changed since it was shown (``digest``), for example
+    because someone else stored attendance or cancelled a registration meanwhile.
+    """
+    preview = preview_draft(event, draft)
+    if not hmac.compare_digest(preview.digest(), digest or ""):
+        raise AttendanceError(
+            _l("Attendance or registrations changed since the preview. Check it and confirm again.")
+        )
+    result = apply_import(
+        event, preview.records(), preview.threshold, recorded_by=recorded_by, now=now
+    )
+    set_event_threshold(event, draft.threshold_unit, draft.threshold_value)
+    db.session.delete(draft)
+    db.session.flush()
     return result

@@ -5,8 +5,9 @@
   ``fetch`` and updates the counts in place), undo and walk-ins;
 - ``/organiser/check-in/<checkin_token>``: what an organiser's phone opens when it
   scans a registrant's QR code;
-- ``/organiser/events/<id>/attendance/import``: upload a meeting platform's report,
-  preview the matches, confirm;
+- ``/organiser/events/<id>/attendance/import``: upload a meeting platform's report;
+  ``.../import/<upload id>`` previews it, where the organiser matches people the file
+  does not name for sure, adds walk-ins, changes the threshold and confirms;
 - ``/organiser/reports``: figures per event and across events, with CSV/XLSX exports.
 """
 
@@ -28,21 +29,25 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 
 from webapp.attendance import services
 from webapp.attendance.charts import Series, bar_chart_svg
 from webapp.attendance.forms import (
     MARK_ACTIONS,
+    THRESHOLD_UNIT_LABELS,
     ImportConfirmForm,
+    ImportMatchForm,
+    ImportPersonForm,
     ImportUploadForm,
+    ImportWalkInForm,
     MarkForm,
     ReportFilterForm,
+    ThresholdForm,
     WalkInForm,
     choices,
 )
-from webapp.attendance.imports import MAX_IMPORT_BYTES, ImportFileError, read_report
+from webapp.attendance.importing import LAYOUTS, MAX_IMPORT_BYTES, ImportFileError
 from webapp.attendance.qr import checkin_qr_svg, shows_checkin_code
 from webapp.attendance.reports import Report, ReportFilters, build_report
 from webapp.exports import csv_response, xlsx_response
@@ -63,9 +68,6 @@ bp = Blueprint("attendance", __name__, url_prefix="/organiser")
 # Registrant pages and e-mails embed the check-in code: {{ checkin_qr_svg(registration) }}.
 bp.add_app_template_global(checkin_qr_svg, "checkin_qr_svg")
 bp.add_app_template_global(shows_checkin_code, "shows_checkin_code")
-
-IMPORT_SALT = "attendance-import"
-IMPORT_PREVIEW_MAX_AGE = 3 * 3600
 
 
 @bp.after_request
@@ -322,8 +324,12 @@ def _max_import_bytes() -> int:
     return int(current_app.config.get("ATTENDANCE_IMPORT_MAX_BYTES", MAX_IMPORT_BYTES))
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt=IMPORT_SALT)
+def _threshold_hint(event: Event) -> str:
+    return _(
+        "Per day. Default: %(percent)s %% of the scheduled time of a day (%(minutes)s minutes).",
+        percent=services.DEFAULT_THRESHOLD[1],
+        minutes=services.default_threshold_minutes(event),
+    )
 
 
 def _import_form(event: Event, regions: list[Region]) -> ImportUploadForm:
@@ -336,8 +342,9 @@ def _import_form(event: Event, regions: list[Region]) -> ImportUploadForm:
             _("At most %(size)s kB.", size=_max_import_bytes() // 1024),
         )
     )
+    form.threshold.description = _threshold_hint(event)
     if not form.is_submitted():
-        form.threshold.data = services.default_threshold_minutes(event)
+        form.threshold_unit.data, form.threshold.data = services.event_threshold(event)
         form.timezone.data = event.timezone
     return form
 
@@ -347,73 +354,268 @@ def _import_form(event: Event, regions: list[Region]) -> ImportUploadForm:
 def import_report(event_id: int):
     event = require_edit(_sheet_event(event_id))
     form = _import_form(event, _regions())
-    preview = None
-    confirm_form = None
     status = 200
     if form.validate_on_submit():
         upload = form.report.data
         max_bytes = _max_import_bytes()
         data = upload.stream.read(max_bytes + 1)
         try:
-            report = read_report(
-                data, tz=zone(form.timezone.data), near=event.days, max_bytes=max_bytes
+            draft = services.start_import(
+                event,
+                data,
+                filename=upload.filename or "",
+                timezone=form.timezone.data,
+                threshold_unit=form.threshold_unit.data,
+                threshold_value=form.threshold.data,
+                created_by=current_user,
+                max_bytes=max_bytes,
             )
-            preview = services.preview_import(event, report, form.threshold.data)
         except (ImportFileError, services.AttendanceError) as exc:
+            db.session.rollback()
             form.report.errors = [*form.report.errors, str(exc.message)]
             status = 400
         else:
-            confirm_form = ImportConfirmForm()
-            confirm_form.payload.data = _serializer().dumps(
-                {
-                    "event": event.id,
-                    "threshold": preview.threshold,
-                    "records": preview.records(),
-                    "file": (upload.filename or "")[:200],
-                }
+            db.session.commit()
+            return redirect(
+                url_for(".import_preview", event_id=event.id, draft_id=draft.id), code=303
             )
     elif form.is_submitted():
         status = 400
     return (
+        render_template("attendance/import.html", event=event, form=form, layouts=LAYOUTS),
+        status,
+    )
+
+
+def _draft_or_restart(event: Event, draft_id: int):
+    """The uploaded report, or a redirect to the upload form when it is gone."""
+    draft = services.import_draft(event, draft_id)
+    if draft is None:
+        flash(_("This upload has expired or was already imported. Upload the file again."), "error")
+        return None, redirect(url_for(".import_report", event_id=event.id), code=303)
+    return draft, None
+
+
+def _threshold_form(event: Event, draft) -> ThresholdForm:
+    form = ThresholdForm(prefix="threshold")
+    form.threshold.description = _threshold_hint(event)
+    if not form.is_submitted():
+        form.threshold_unit.data = draft.threshold_unit
+        form.threshold.data = draft.threshold_value
+    return form
+
+
+def _render_preview(
+    event: Event,
+    draft,
+    *,
+    threshold_form: ThresholdForm | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+):
+    try:
+        preview = services.preview_draft(event, draft)
+    except (ImportFileError, services.AttendanceError) as exc:
+        # Kept files were readable when uploaded; a file this version cannot read any
+        # more (or an out-of-range threshold) sends the organiser back to the upload.
+        flash(str(exc.message), "error")
+        return redirect(url_for(".import_report", event_id=event.id), code=303)
+    confirm_form = ImportConfirmForm()
+    confirm_form.digest.data = preview.digest()
+    registrants = services.attendable_registrations(event)
+    return (
         render_template(
-            "attendance/import.html",
+            "attendance/import_preview.html",
             event=event,
-            form=form,
+            draft=draft,
             preview=preview,
+            threshold_form=threshold_form or _threshold_form(event, draft),
             confirm_form=confirm_form,
+            action_form=ImportPersonForm(),
+            registrants=registrants,
+            errors=errors or {},
+            unit_labels=THRESHOLD_UNIT_LABELS,
         ),
         status,
     )
 
 
-@bp.post("/events/<int:event_id>/attendance/import/confirm")
+@bp.get("/events/<int:event_id>/attendance/import/<int:draft_id>")
 @login_required
-def import_confirm(event_id: int):
+def import_preview(event_id: int, draft_id: int):
     event = require_edit(_sheet_event(event_id))
+    draft, gone = _draft_or_restart(event, draft_id)
+    if gone:
+        return gone
+    return _render_preview(event, draft)
+
+
+def _back_to_preview(event: Event, draft, anchor: str | None = None):
+    return redirect(
+        url_for(".import_preview", event_id=event.id, draft_id=draft.id, _anchor=anchor),
+        code=303,
+    )
+
+
+@bp.post("/events/<int:event_id>/attendance/import/<int:draft_id>/threshold")
+@login_required
+def import_threshold(event_id: int, draft_id: int):
+    event = require_edit(_sheet_event(event_id))
+    draft, gone = _draft_or_restart(event, draft_id)
+    if gone:
+        return gone
+    form = _threshold_form(event, draft)
+    if form.validate_on_submit():
+        try:
+            services.change_draft_threshold(
+                event, draft, form.threshold_unit.data, form.threshold.data
+            )
+        except services.AttendanceError as exc:
+            form.threshold.errors = [*form.threshold.errors, str(exc.message)]
+        else:
+            db.session.commit()
+            return _back_to_preview(event, draft, "preview-heading")
+    db.session.rollback()
+    return _render_preview(event, draft, threshold_form=form, status=400)
+
+
+@bp.post("/events/<int:event_id>/attendance/import/<int:draft_id>/match")
+@login_required
+def import_match(event_id: int, draft_id: int):
+    event = require_edit(_sheet_event(event_id))
+    draft, gone = _draft_or_restart(event, draft_id)
+    if gone:
+        return gone
+    form = ImportMatchForm()
+    if not form.validate_on_submit():
+        abort(400)
+    ref = form.person.data
+    registration = None
+    if (form.registrant.data or "").strip():
+        registration = services.find_registrant(event, form.registrant.data)
+        if registration is None:
+            message = _("No active registrant of this event has that e-mail address.")
+            return _render_preview(event, draft, errors={ref: message}, status=400)
+    elif (form.registration.data or "").isdigit():
+        registration = db.session.get(Registration, int(form.registration.data))
+    if registration is None:
+        message = _("Choose a registrant, or enter a registrant's e-mail address.")
+        return _render_preview(event, draft, errors={ref: message}, status=400)
+    try:
+        services.match_import_person(event, draft, ref, registration)
+    except services.AttendanceError as exc:
+        db.session.rollback()
+        return _render_preview(event, draft, errors={ref: str(exc.message)}, status=400)
+    db.session.commit()
+    flash(_("Matched to %(name)s.", name=registration.name), "success")
+    return _back_to_preview(event, draft, "matched-table")
+
+
+@bp.post("/events/<int:event_id>/attendance/import/<int:draft_id>/unmatch")
+@login_required
+def import_unmatch(event_id: int, draft_id: int):
+    event = require_edit(_sheet_event(event_id))
+    draft, gone = _draft_or_restart(event, draft_id)
+    if gone:
+        return gone
+    form = ImportPersonForm()
+    if not form.validate_on_submit():
+        abort(400)
+    services.unmatch_import_person(event, draft, form.person.data)
+    db.session.commit()
+    flash(_("The match was undone."), "success")
+    return _back_to_preview(event, draft, "preview-heading")
+
+
+@bp.route(
+    "/events/<int:event_id>/attendance/import/<int:draft_id>/walk-in", methods=["GET", "POST"]
+)
+@login_required
+def import_walk_in(event_id: int, draft_id: int):
+    event = require_edit(_sheet_event(event_id))
+    draft, gone = _draft_or_restart(event, draft_id)
+    if gone:
+        return gone
+    regions = _regions()
+    form = ImportWalkInForm(prefix="walkin")
+    form.region.choices = choices([("", _("Not given"))] + [(r.code, r.name) for r in regions])
+    ref = form.person.data if form.is_submitted() else request.args.get("person", "")
+    person = services.import_person(event, draft, ref)
+    if person is None:
+        abort(404)
+    if not form.is_submitted():
+        form.person.data = ref
+        form.name.data = services.display_name(person.name)
+        form.email.data = person.email
+        served = event.region_codes
+        form.region.data = served[0] if len(served) == 1 else ""
+    status = 200
+    if form.validate_on_submit():
+        region = next((r for r in regions if r.code == form.region.data), None)
+        try:
+            outcome = services.add_import_walk_in(
+                event,
+                draft,
+                ref,
+                name=form.name.data,
+                email=form.email.data,
+                organisation=form.organisation.data or "",
+                stakeholder_type=form.stakeholder_type.data,
+                region=region,
+                recorded_by=current_user,
+                privacy_version=current_app.config.get("PRIVACY_NOTICE_VERSION", ""),
+            )
+        except services.AttendanceError as exc:
+            db.session.rollback()
+            form.email.errors = [*form.email.errors, str(exc.message)]
+            status = 400
+        else:
+            db.session.commit()
+            if outcome.created:
+                flash(
+                    _("%(name)s was added as a walk-in.", name=outcome.registration.name), "success"
+                )
+            else:
+                flash(
+                    _(
+                        "%(name)s was already registered; the report's minutes are now theirs.",
+                        name=outcome.registration.name,
+                    ),
+                    "success",
+                )
+            return _back_to_preview(event, draft, "matched-table")
+    elif form.is_submitted():
+        status = 400
+    return (
+        render_template(
+            "attendance/import_walk_in.html", event=event, draft=draft, person=person, form=form
+        ),
+        status,
+    )
+
+
+@bp.post("/events/<int:event_id>/attendance/import/<int:draft_id>/confirm")
+@login_required
+def import_confirm(event_id: int, draft_id: int):
+    event = require_edit(_sheet_event(event_id))
+    draft, gone = _draft_or_restart(event, draft_id)
+    if gone:
+        return gone
     form = ImportConfirmForm()
     if not form.validate_on_submit():
         abort(400)
     try:
-        payload = _serializer().loads(form.payload.data, max_age=IMPORT_PREVIEW_MAX_AGE)
-        if payload.get("event") != event.id:
-            raise BadSignature("another event")
-        records = [tuple(r) for r in payload["records"]]
-        threshold = int(payload["threshold"])
-    except (BadSignature, KeyError, TypeError, ValueError):
-        flash(_("The preview has expired or was changed. Upload the file again."), "error")
-        return redirect(url_for(".import_report", event_id=event.id))
-    try:
-        result = services.apply_import(event, records, threshold, recorded_by=current_user)
+        result = services.confirm_import(event, draft, form.digest.data, recorded_by=current_user)
         db.session.commit()
     except services.AttendanceError as exc:
         db.session.rollback()
         flash(str(exc.message), "error")
-        return redirect(url_for(".import_report", event_id=event.id))
+        return _back_to_preview(event, draft, "preview-heading")
     except IntegrityError:
         # Someone stored attendance for the same people at the same moment.
         db.session.rollback()
-        flash(_("Attendance changed while you were importing. Upload the file again."), "error")
-        return redirect(url_for(".import_report", event_id=event.id))
+        flash(_("Attendance changed while you were importing. Check the preview again."), "error")
+        return _back_to_preview(event, draft, "preview-heading")
     log_event(
         "attendance.import",
         event_id=event.id,
@@ -444,7 +646,7 @@ def import_confirm(event_id: int):
             ),
             "success",
         )
-    return redirect(url_for(".sheet", event_id=event.id))
+    return redirect(url_for(".sheet", event_id=event.id), code=303)
 
 
 # --- reports ------------------------------------------------------------------------------

@@ -1,6 +1,13 @@
 """The data model, one module per aggregate."""
 
-from webapp.models.attendance import ATTENDANCE_SOURCES, ATTENDANCE_STATUSES, Attendance
+from webapp.models.attendance import (
+    ATTENDANCE_SOURCES,
+    ATTENDANCE_STATUSES,
+    THRESHOLD_UNITS,
+    Attendance,
+    AttendanceImport,
+    AttendanceThreshold,
+)
 from webapp.models.audit import AuditEntry
 from webapp.models.events import (
     EVENT_FORMATS,
@@ -34,7 +41,10 @@ __all__ = [
     "REGISTRATION_STATUSES",
     "ROLES",
     "STAKEHOLDER_TYPES",
+    "THRESHOLD_UNITS",
     "Attendance",
+    "AttendanceImport",
+    "AttendanceThreshold",
     "AuditEntry",
     "Event",
     "OutboxMessage",
