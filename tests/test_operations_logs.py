@@ -251,7 +251,7 @@ def test_an_attendance_import_is_an_event(
 ):
     from datetime import UTC, datetime
 
-    from tests.test_attendance_views import DATA, confirm_payload, upload
+    from tests.test_attendance_views import DATA, hidden_value, preview_of, upload
 
     organiser = login(make_user())
     webinar = make_event(start=datetime(2026, 3, 10, 9, 0, tzinfo=UTC), duration=timedelta(hours=2))
@@ -261,14 +261,10 @@ def test_an_attendance_import_is_an_event(
         ("Łukasz Nowak", "l.nowak@rarr.example"),
     ]:
         make_registration(webinar, name=name, email=email)
-    page = upload(client, webinar, (DATA / "teams_attendance.csv").read_bytes()).get_data(
-        as_text=True
-    )
+    response = upload(client, webinar, (DATA / "teams_attendance.csv").read_bytes())
+    location, page = preview_of(client, response)
     caplog.set_level(logging.INFO, logger=EVENT_LOGGER)
-    client.post(
-        f"/organiser/events/{webinar.id}/attendance/import/confirm",
-        data={"payload": confirm_payload(page)},
-    )
+    client.post(location + "/confirm", data={"digest": hidden_value(page, "digest")})
     [imported] = events_in(caplog, "attendance.import")
     assert imported.event_fields["event_id"] == webinar.id
     assert imported.event_fields["user_id"] == organiser.id
