@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
+from webapp.timezones import parse_working_hours
+
 # Languages whose catalogs ship with the application; English is the source language.
 LANGUAGES = ("en", "hu", "it", "pl", "es", "lt")
 
@@ -73,6 +75,9 @@ class DefaultConfig:
     FEED_HTTP_MAX_AGE = 300  # Cache-Control max-age of .ics responses
     FEED_REFRESH_SECONDS = 6 * 3600  # REFRESH-INTERVAL / X-PUBLISHED-TTL asked of clients
     API_CACHE_SECONDS = 60  # Cache-Control max-age of /api/v1 responses
+    # Working hours a new poll proposes for flagging times in every region (minutes
+    # after local midnight); the environment gives them as "09:00-17:00".
+    POLL_WORKING_HOURS = (9 * 60, 17 * 60)
 
 
 # Environment variable → (config key, converter)
@@ -100,6 +105,7 @@ ENVIRONMENT_KEYS: dict[str, Any] = {
     "RATELIMIT_ENABLED": _bool,
     "SESSION_COOKIE_SECURE": _bool,
     "TRUSTED_PROXIES": int,
+    "POLL_WORKING_HOURS": parse_working_hours,
 }
 
 
