@@ -21,8 +21,8 @@
       });
       if (progress) {
         progress.textContent = progress.getAttribute("data-template")
-          .replace("%(answered)s", String(answered))
-          .replace("%(total)s", String(slots.length));
+          .replace("{answered}", String(answered))
+          .replace("{total}", String(slots.length));
         progress.hidden = false;
       }
     }

@@ -251,6 +251,8 @@ def new():
                 db.session.commit()
                 flash(_("The poll is open. Now invite the people who should answer."), "success")
                 return redirect(url_for("organiser.polls.detail", poll_id=poll.id))
+    for index, entry in enumerate(form.slots.entries):
+        entry.label.text = _("Time %(n)d", n=index + 1)
     return render_template(
         "organiser/poll_form.html", form=form, preview=preview, regions=_regions()
     )
