@@ -369,7 +369,7 @@ def add_partner_organisers(poll_id: int):
     else:
         db.session.commit()
         flash(
-            _("%(n)d organisers of %(partner)s invited.", n=added, partner=partner.name), "success"
+            _("Organisers of %(partner)s invited: %(n)d.", n=added, partner=partner.name), "success"
         )
     return redirect(url_for("organiser.polls.detail", poll_id=poll.id) + "#invitees")
 
@@ -416,10 +416,9 @@ def choose(poll_id: int, slot_id: int):
             db.session.commit()
             flash(
                 _(
-                    "The time is chosen and “%(title)s” is scheduled; %(n)d invitees will get "
+                    "The time is chosen and “%(title)s” is scheduled; every invitee will get "
                     "the invitation with a calendar file.",
                     title=event.title,
-                    n=len(poll.invitees),
                 ),
                 "success",
             )

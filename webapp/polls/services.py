@@ -204,8 +204,8 @@ def check_poll_data(data: PollData, now: datetime) -> None:
         if data.starts[later] < data.starts[earlier] + duration:
             raise PollError(
                 _(
-                    "This time overlaps time %(n)d: a meeting of %(minutes)d minutes "
-                    "starting then has not ended yet.",
+                    "This time overlaps time %(n)d: a meeting starting then has not "
+                    "ended yet (it lasts %(minutes)d min).",
                     n=earlier + 1,
                     minutes=data.duration_minutes,
                 ),
