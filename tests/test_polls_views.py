@@ -141,6 +141,15 @@ def test_a_slot_error_is_shown_next_to_the_row_it_belongs_to(client, organiser, 
     form = poll_form(partners["HU"], **{"slots-1": "", "slots-2": fmt(local(20, 10))})
     page = client.post("/organiser/polls/new", data=form).get_data(as_text=True)
     assert 'id="slots-2-error"' in page and 'id="slots-1-error"' not in page
+    # The summary at the top names the row and links to it.
+    assert '<a href="#slots-2">Time 3: This time is proposed twice (see time 1).</a>' in page
+
+
+def test_no_time_at_all_is_named_in_the_summary_and_beside_the_list(client, organiser, partners):
+    form = poll_form(partners["HU"], **{"slots-0": "", "slots-1": ""})
+    page = client.post("/organiser/polls/new", data=form).get_data(as_text=True)
+    assert '<a href="#slots-0">Proposed times: Propose at least one time.</a>' in page
+    assert 'id="slots-error"' in page
 
 
 def test_a_skipped_spring_time_is_refused(client, organiser, partners):

@@ -180,12 +180,16 @@ def _add_error(form, field: str | None, message: str, rows: list[int] | None = N
     if field and field.startswith("slots-") and rows is not None:
         index = int(field.split("-")[1])
         field = f"slots-{rows[index]}" if index < len(rows) else "slots"
-    target = None
     if field and field.startswith("slots-"):
         index = int(field.split("-")[1])
-        target = form.slots.entries[index] if index < len(form.slots.entries) else form.slots
-    elif field:
-        target = getattr(form, field, None)
+        if index < len(form.slots.entries):
+            entry = form.slots.entries[index]
+            entry.errors = [*(entry.errors or []), message]
+            # The list's errors name the rows that have one (the error summary links them).
+            form.slots.errors = [e.errors for e in form.slots.entries if e.errors]
+            return
+        field = "slots"
+    target = getattr(form, field, None) if field else None
     if target is None:
         form.form_errors.append(message)
     else:
