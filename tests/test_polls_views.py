@@ -381,3 +381,16 @@ def test_choosing_a_time_end_to_end_with_e_mails(
     (vevent,) = icalendar.Calendar.from_ical(calendars[-1].get_payload(decode=True)).walk("VEVENT")
     assert vevent.decoded("DTSTART").astimezone(second.starts_at.tzinfo) == second.starts_at
     assert event.online_url in message.get_body(("plain",)).get_content()
+
+
+def test_a_partner_organising_a_poll_is_not_deleted_with_it(
+    client, make_user, login, partners, make_partner
+):
+    lonely = make_partner("IT", short_name="UCL", name="Unioncamere Lombardia")
+    login(make_user(role="admin"))
+    poll = create_poll(client, lonely)
+    response = client.post(f"/organiser/partners/{lonely.id}/delete")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "UCL organises polls to find a meeting time, so it cannot be deleted." in page
+    db.session.expire_all()
+    assert db.session.get(Poll, poll.id).partner.short_name == "UCL"

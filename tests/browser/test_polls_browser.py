@@ -2,13 +2,15 @@
 width and at 360 px, in English and Hungarian; answering works with and without JavaScript.
 """
 
+# ruff: noqa: F811 - the axe fixtures are imported from the accessibility tests
+
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
 import pytest
 
-from tests.browser.test_accessibility_browser import (  # noqa: F401 - fixtures
+from tests.browser.test_accessibility_browser import (  # noqa: F401
     ORGANISER_PASSWORD,
     WIDTHS,
     _log_in,
@@ -87,7 +89,7 @@ def test_the_invitee_page_has_no_wcag_violations(
     poll_site,
     axe_script,
     lang,
-    width,  # noqa: F811
+    width,
 ):
     page = visitor(lang, width)
     invitee = poll_site["invitees"]["Jonas Petraitis"]
@@ -140,7 +142,7 @@ def test_the_organiser_poll_pages_have_no_wcag_violations(
     poll_site,
     axe_script,
     lang,
-    width,  # noqa: F811
+    width,
 ):
     page = visitor(lang, width)
     _log_in(page, poll_site["organiser"])

@@ -20,6 +20,7 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from webapp.extensions import db
 from webapp.models import Event, Partner, Poll, PollSlot, Region
@@ -340,6 +341,11 @@ def add_invitee(poll_id: int):
         invitee = services.add_invitee(
             poll, name=form.name.data, email=form.email.data, locale=locale, partner=partner
         )
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        form.email.errors = [_("This person was invited a moment ago.")]
+        return _detail_page(poll, form, 400)
     except services.PollError as error:
         db.session.rollback()
         target = getattr(form, error.field or "", None)
@@ -348,7 +354,6 @@ def add_invitee(poll_id: int):
         else:
             target.errors = [*target.errors, str(error)]
         return _detail_page(poll, form, 400)
-    db.session.commit()
     flash(
         _("%(name)s is invited; their personal link is on its way.", name=invitee.name), "success"
     )
@@ -367,11 +372,14 @@ def add_partner_organisers(poll_id: int):
         return redirect(url_for("organiser.polls.detail", poll_id=poll.id) + "#invitees")
     try:
         added = services.add_partner_organisers(poll, partner)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        flash(_("Someone invited the same people a moment ago; nothing was changed."), "error")
     except services.PollError as error:
         db.session.rollback()
         flash(str(error), "error")
     else:
-        db.session.commit()
         flash(
             _("Organisers of %(partner)s invited: %(n)d.", n=added, partner=partner.name), "success"
         )

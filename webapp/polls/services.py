@@ -15,6 +15,8 @@ from typing import Any
 
 import holidays
 from flask_babel import gettext as _
+from sqlalchemy import text
+from sqlalchemy.orm.attributes import set_committed_value
 
 from webapp.extensions import db
 from webapp.mail.queue import queue_poll_mail
@@ -494,6 +496,24 @@ def _event_data_for(poll: Poll, slot: PollSlot, actor: User) -> scheduling.Event
     )
 
 
+def lock_poll(poll: Poll) -> None:
+    """Hold the poll's row until the end of the transaction and re-read its status.
+
+    Two organisers choosing at the same moment: the second waits here, then finds the
+    poll decided. PostgreSQL: ``SELECT … FOR UPDATE``; SQLite: a no-op ``UPDATE``, which
+    takes the database's write lock at once.
+    """
+    db.session.flush()
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(text("UPDATE polls SET status = status WHERE id = :id"), {"id": poll.id})
+        status = db.session.scalar(db.select(Poll.status).where(Poll.id == poll.id))
+    else:
+        status = db.session.scalar(
+            db.select(Poll.status).where(Poll.id == poll.id).with_for_update()
+        )
+    set_committed_value(poll, "status", status)
+
+
 def choose_slot(poll: Poll, slot: PollSlot, *, actor: User, now: datetime | None = None) -> Event:
     """Schedule ``poll``'s event at ``slot``, release the other slots and tell everyone.
 
@@ -502,6 +522,7 @@ def choose_slot(poll: Poll, slot: PollSlot, *, actor: User, now: datetime | None
     change). Every invitee gets the outcome with the event's calendar file.
     """
     now = now or utcnow()
+    lock_poll(poll)
     if poll.status == "decided":
         raise PollError(_("A time has already been chosen for this poll."))
     if slot.poll_id != poll.id:

@@ -15,6 +15,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import refresh
+from sqlalchemy.exc import IntegrityError
 
 from webapp.extensions import db, limiter
 from webapp.models import POLL_ANSWERS, PollInvitee
@@ -120,6 +121,14 @@ def answer(token: str):
         return _page(invitee, form, 400, answers)
     try:
         services.save_answers(invitee, answers, utcnow())
+        db.session.commit()
+    except IntegrityError:
+        # The same answers sent twice at once (a double click): the other one was stored.
+        db.session.rollback()
+        form.form_errors.append(
+            _("Your answers were sent twice at the same moment; check them and save again.")
+        )
+        return _page(invitee, form, 409)
     except services.PollClosed as error:
         db.session.rollback()
         form.form_errors.append(str(error))
@@ -128,7 +137,6 @@ def answer(token: str):
         db.session.rollback()
         form.form_errors.append(str(error))
         return _page(invitee, form, 400, answers)
-    db.session.commit()
     flash(
         _("Thank you: your answers are saved. You can change them until answers close."), "success"
     )
