@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from webapp.extensions import db
-from webapp.models import Event, OutboxMessage, Poll, PollInvitee
+from webapp.models import Event, OutboxMessage, Poll, PollAnswer, PollInvitee, PollSlot
 from webapp.polls import services
 from webapp.polls.services import AnswerData, PollData, PollError
 from webapp.timezones import local_to_utc
@@ -389,3 +389,58 @@ def test_tokens_are_looked_up_exactly(make_poll, partners):
     assert services.find_invitee(anna.token.upper() + "x") is None
     assert services.find_invitee("../etc") is None
     assert db.session.get(PollInvitee, anna.id).token == anna.token
+
+
+def test_purge_personal_data_deletes_polls_long_after_their_last_time(
+    runner, app, partners, organiser
+):
+    app.config["PERSONAL_DATA_RETENTION_DAYS"] = 365
+    now = datetime.now(UTC)
+    old = services.create_poll(
+        poll_data(
+            partners["HU"],
+            starts=[now - timedelta(days=400)],
+            deadline_at=now - timedelta(days=401),
+        ),
+        actor=organiser,
+        now=now - timedelta(days=410),
+    )
+    recent = services.create_poll(
+        poll_data(
+            partners["HU"],
+            starts=[now - timedelta(days=300)],
+            deadline_at=now - timedelta(days=301),
+        ),
+        actor=organiser,
+        now=now - timedelta(days=310),
+    )
+    for poll in (old, recent):
+        invitee = services.add_invitee(
+            poll,
+            name="Anna",
+            email="anna@example.org",
+            locale="hu",
+            partner=partners["HU"],
+            now=poll.deadline_at - timedelta(days=1),
+        )
+        services.save_answers(
+            invitee,
+            {poll.slots[0].id: AnswerData("yes", "ok")},
+            now=poll.deadline_at - timedelta(days=1),
+        )
+    db.session.commit()
+    old_id, recent_id = old.id, recent.id
+
+    dry = runner.invoke(args=["purge-personal-data", "--dry-run"])
+    assert "1 polls whose last proposed time was over 365 days ago." in dry.output
+    result = runner.invoke(args=["purge-personal-data"])
+
+    assert result.exit_code == 0, result.output
+    assert "Deleted 1 polls (with their invitees and answers)" in result.output
+    db.session.expire_all()
+    assert db.session.get(Poll, old_id) is None
+    assert db.session.get(Poll, recent_id).invitees[0].answers[0].answer == "yes"
+    remaining = db.session.scalars(db.select(PollInvitee.poll_id)).all()
+    assert remaining == [recent_id]
+    assert db.session.scalar(db.select(db.func.count(PollAnswer.id))) == 1
+    assert db.session.scalar(db.select(db.func.count(PollSlot.id))) == 1

@@ -97,18 +97,28 @@ def create_user(
 @click.option("--dry-run", is_flag=True, help="Only count what would be anonymised.")
 def purge_personal_data(days: int | None, dry_run: bool) -> None:
     """Anonymise registrations of events that ended longer ago than the retention period."""
+    from webapp.retention import delete_polls, polls_past_retention, registrations_past_retention
     from webapp.retention import purge_personal_data as purge
-    from webapp.retention import registrations_past_retention
     from webapp.timezones import utcnow
 
     days = days or int(current_app.config["PERSONAL_DATA_RETENTION_DAYS"])
     now = utcnow()
     due = registrations_past_retention(now=now, retention_days=days)
+    old_polls = polls_past_retention(now=now, retention_days=days)
     if dry_run:
         click.echo(f"{len(due)} registrations of events that ended over {days} days ago.")
+        if old_polls:
+            click.echo(f"{len(old_polls)} polls whose last proposed time was over {days} days ago.")
         return
     erased = 0
     for start in range(0, len(due), 200):  # commit in chunks: a long run keeps its progress
         erased += purge(due[start : start + 200], now=now)
         db.session.commit()
     click.echo(f"Anonymised {erased} registrations of events that ended over {days} days ago.")
+    if old_polls:
+        deleted = delete_polls(old_polls)
+        db.session.commit()
+        click.echo(
+            f"Deleted {deleted} polls (with their invitees and answers) whose last proposed "
+            f"time was over {days} days ago."
+        )

@@ -120,7 +120,7 @@ class PollSlot(db.Model):
 
     poll: Mapped[Poll] = relationship(back_populates="slots")
     answers: Mapped[list[PollAnswer]] = relationship(
-        back_populates="slot", cascade="all, delete-orphan", passive_deletes=True
+        back_populates="slot", cascade="all, delete-orphan"
     )
 
     def __repr__(self) -> str:
@@ -156,7 +156,7 @@ class PollInvitee(db.Model):
     poll: Mapped[Poll] = relationship(back_populates="invitees")
     partner: Mapped[Partner | None] = relationship()
     answers: Mapped[list[PollAnswer]] = relationship(
-        back_populates="invitee", cascade="all, delete-orphan", passive_deletes=True
+        back_populates="invitee", cascade="all, delete-orphan"
     )
 
     @property
