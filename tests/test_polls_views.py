@@ -11,7 +11,7 @@ import pytest
 from webapp.extensions import db
 from webapp.mail.delivery import backend_from_config
 from webapp.mail.outbox import deliver_all_due
-from webapp.models import Event, OutboxMessage, Poll, PollInvitee
+from webapp.models import Event, OutboxMessage, Poll, PollInvitee, User
 from webapp.timezones import local_to_utc, utc_to_local, utcnow
 
 TZ = "Europe/Budapest"
@@ -394,3 +394,14 @@ def test_a_partner_organising_a_poll_is_not_deleted_with_it(
     assert "UCL organises polls to find a meeting time, so it cannot be deleted." in page
     db.session.expire_all()
     assert db.session.get(Poll, poll.id).partner.short_name == "UCL"
+
+
+def test_the_demo_data_has_an_open_poll_half_answered(runner, client, login):
+    runner.invoke(args=["seed-demo"])
+    runner.invoke(args=["seed-demo"])
+    (poll,) = db.session.scalars(db.select(Poll)).all()
+    assert poll.is_open() and len(poll.slots) == 3
+    assert 0 < sum(i.has_answered for i in poll.invitees) < len(poll.invitees)
+    login(db.session.scalar(db.select(User).where(User.email == "eva.kovacs@pannon-egtc.example")))
+    page = client.get(f"/organiser/polls/{poll.id}").get_data(as_text=True)
+    assert "Best times first" in page and "Rūta Jankauskienė" in page
