@@ -12,6 +12,7 @@ from webapp.extensions import db
 from webapp.mail.delivery import backend_from_config
 from webapp.mail.outbox import deliver_all_due
 from webapp.models import Event, OutboxMessage, Poll, PollInvitee, User
+from webapp.polls.services import public_holiday
 from webapp.timezones import local_to_utc, utc_to_local, utcnow
 
 TZ = "Europe/Budapest"
@@ -113,7 +114,7 @@ def test_a_new_poll_is_stored_with_its_slots_in_utc(client, organiser, partners)
     assert poll.remind_at == local_to_utc(local(8, 9), TZ)
     assert poll.created_by_id == organiser.id and poll.status == "open"
     page = client.get(f"/organiser/polls/{poll.id}").get_data(as_text=True)
-    assert "Each time in every region" in page and "Klaipėda (LT)" in page
+    assert "Each time in every region" in page and '<abbr title="Klaipėda">LT</abbr>' in page
 
 
 @pytest.mark.parametrize(
@@ -164,6 +165,19 @@ def test_a_skipped_spring_time_is_refused(client, organiser, partners):
     )
     page = client.post("/organiser/polls/new", data=form).get_data(as_text=True)
     assert "the clocks go forward that night" in page
+
+
+def test_the_best_times_name_the_regions_where_a_time_is_poor(client, organiser, partners, regions):
+    tuesday = next(
+        d
+        for d in range(20, 80)
+        if local(d).weekday() == 1
+        and not any(public_holiday(r, local(d).date()) for r in regions.values())
+    )
+    poll = create_poll(client, partners["HU"], **{"slots-0": fmt(local(tuesday, 8))})
+    page = client.get(f"/organiser/polls/{poll.id}").get_data(as_text=True)
+    # 08:00 in Budapest, Burgos, Milan and Rzeszów is before 09:00; Klaipėda reads 09:00.
+    assert "Not a good time in ES, HU, IT, PL</span>" in page
 
 
 def test_show_times_previews_every_region_without_saving(client, organiser, partners):
