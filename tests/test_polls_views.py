@@ -375,6 +375,8 @@ def test_choosing_a_time_end_to_end_with_e_mails(
     again = client.post(f"/organiser/polls/{poll.id}/slots/{first.id}/choose")
     assert "already been chosen" in client.get(again.headers["Location"]).get_data(as_text=True)
     assert visitor.post(f"/polls/{anna.token}", data={f"slot-{first.id}": "yes"}).status_code == 409
+    outcome_page = visitor.get(f"/polls/{carmen.token}").get_data(as_text=True)
+    assert "Se ha elegido la hora" in outcome_page  # her page, in Spanish
 
     backend = backend_from_config(app.config, app.instance_path)
     deliver_all_due(backend, app.config, domain="events.example.org")
@@ -419,3 +421,16 @@ def test_the_demo_data_has_an_open_poll_half_answered(runner, client, login):
     login(db.session.scalar(db.select(User).where(User.email == "eva.kovacs@pannon-egtc.example")))
     page = client.get(f"/organiser/polls/{poll.id}").get_data(as_text=True)
     assert "Best times first" in page and "Rūta Jankauskienė" in page
+
+
+def test_a_time_that_has_passed_cannot_be_chosen(client, organiser, partners):
+    poll = create_poll(client, partners["HU"])
+    first = poll.slots[0]
+    first.starts_at = utcnow() - timedelta(hours=1)
+    first.ends_at = utcnow()
+    db.session.commit()
+    response = client.post(f"/organiser/polls/{poll.id}/slots/{first.id}/choose")
+    assert response.status_code == 400
+    assert "That time has already passed; choose a later one." in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert poll.status == "open" and db.session.scalar(db.select(Event)) is None
