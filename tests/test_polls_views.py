@@ -305,6 +305,19 @@ def test_answers_are_saved_changed_and_refused_after_closing(client, organiser, 
     db.session.expire_all()
     assert {a.slot_id: a.answer for a in anna.answers}[first.id] == "no"
 
+    # A comment without an answer is not dropped silently: the page asks for the answer.
+    lonely = visitor.post(
+        url,
+        data={
+            f"slot-{first.id}": "yes",
+            f"comment-{second.id}": "only on Tuesdays",
+        },
+    )
+    assert lonely.status_code == 400
+    text = lonely.get_data(as_text=True)
+    assert "Choose yes, if need be or no for each time you comment on." in text
+    assert 'value="only on Tuesdays"' in text
+
     poll.deadline_at = utcnow() - timedelta(minutes=1)
     db.session.commit()
     closed = visitor.post(url, data={f"slot-{first.id}": "yes"})

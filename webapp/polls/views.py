@@ -61,7 +61,10 @@ def _posted_answers(invitee: PollInvitee) -> tuple[dict[int, services.AnswerData
         if value and value not in POLL_ANSWERS:
             problems.append(_("Choose yes, if need be or no."))
             continue
-        if len(comment) > services.COMMENT_MAX_LENGTH:
+        if comment and not value:
+            # A comment is kept with an answer: say so rather than drop what was typed.
+            problems.append(_("Choose yes, if need be or no for each time you comment on."))
+        elif len(comment) > services.COMMENT_MAX_LENGTH:
             problems.append(
                 _("A comment has at most %(max)d characters.", max=services.COMMENT_MAX_LENGTH)
             )
