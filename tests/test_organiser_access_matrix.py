@@ -1,5 +1,7 @@
 """Every organiser route × every role: anonymous, organiser of another region, same region, admin.
 
+Polls are stricter than events: only the poll's own partner and administrators manage one.
+
 Expected: anonymous visitors are sent to the login page; an organiser of another region
 may look at events but changes and registrants answer 403; the host region's organiser
 and administrators get through. User administration is for administrators only.
@@ -8,12 +10,13 @@ and administrators get through. User administration is for administrators only.
 from __future__ import annotations
 
 import itertools
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from werkzeug.security import generate_password_hash
 
 from webapp.extensions import db
-from webapp.models import User
+from webapp.models import Poll, PollSlot, User
 
 ALLOWED = "allowed"
 FORBIDDEN = "forbidden"
@@ -98,6 +101,16 @@ EVENT_ROUTES = [
     ("POST", "/organiser/partners/{spare_partner}/delete", FORBIDDEN, FORBIDDEN, ALLOWED),
     ("GET", "/organiser/account/password", ALLOWED, ALLOWED, ALLOWED),
     ("POST", "/organiser/account/password", ALLOWED, ALLOWED, ALLOWED),
+    # A poll is managed by its own partner's organisers and administrators only.
+    ("GET", "/organiser/polls/", ALLOWED, ALLOWED, ALLOWED),
+    ("GET", "/organiser/polls/new", ALLOWED, ALLOWED, ALLOWED),
+    ("POST", "/organiser/polls/new", ALLOWED, ALLOWED, ALLOWED),
+    ("GET", "/organiser/polls/{poll}", FORBIDDEN, FORBIDDEN, ALLOWED),
+    ("POST", "/organiser/polls/{poll}/invitees", FORBIDDEN, FORBIDDEN, ALLOWED),
+    ("POST", "/organiser/polls/{poll}/invitees/partner", FORBIDDEN, FORBIDDEN, ALLOWED),
+    ("POST", "/organiser/polls/{poll}/close", FORBIDDEN, FORBIDDEN, ALLOWED),
+    ("GET", "/organiser/polls/{poll}/slots/{slot}/choose", FORBIDDEN, FORBIDDEN, ALLOWED),
+    ("POST", "/organiser/polls/{poll}/slots/{slot}/choose", FORBIDDEN, FORBIDDEN, ALLOWED),
 ]
 ROLES = ("anonymous", "other_region", "same_region", "admin")
 
@@ -156,6 +169,16 @@ def world(make_partner, make_event, make_registration, partner, regions):
     waiting = make_registration(event, status="waitlisted")
     pending = make_registration(event, status="pending")
     target = make_cheap_user("organiser", partner)
+    soon = datetime.now(UTC) + timedelta(days=10)
+    poll = Poll(
+        title="Steering group",
+        timezone="Europe/Budapest",
+        partner=partner,
+        deadline_at=soon - timedelta(days=2),
+        slots=[PollSlot(starts_at=soon, ends_at=soon + timedelta(hours=1))],
+    )
+    db.session.add(poll)
+    db.session.commit()
     users = {
         "other_region": make_cheap_user("organiser", spanish),
         "same_region": make_cheap_user("organiser", other_hu),
@@ -171,6 +194,8 @@ def world(make_partner, make_event, make_registration, partner, regions):
         "region": regions["HU"].id,
         "spare_region": regions["LT"].id,
         "spare_partner": make_partner("IT", short_name="ITSPARE").id,
+        "poll": poll.id,
+        "slot": poll.slots[0].id,
     }
     return users, ids
 
@@ -180,6 +205,10 @@ def form_for(path: str) -> dict:
         return {"name": "A", "email": "a@example.org", "stakeholder_type": "sme", "consent": "y"}
     if path.endswith("/confirm"):
         return {"override_reason": "needed"}
+    if path.endswith("/polls/{poll}/invitees"):
+        return {"name": "Ona", "email": "ona@example.org", "locale": "lt", "partner": ""}
+    if path.endswith("/invitees/partner"):
+        return {"partner": "SODEBUR"}
     if path.endswith("/users/new"):
         return {"email": "x@example.org", "name": "X", "role": "admin", "partner": ""}
     return {}

@@ -77,8 +77,17 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.attendance.views import bp as attendance_bp
     from webapp.feeds.views import bp as feeds_bp
     from webapp.organiser.views import bp as organiser_bp
+    from webapp.polls.views import bp as polls_bp
     from webapp.public.views import bp as public_bp
     from webapp.registrations.views import bp as registrations_bp
 
-    for blueprint in (public_bp, registrations_bp, feeds_bp, organiser_bp, attendance_bp, api_bp):
+    for blueprint in (
+        public_bp,
+        registrations_bp,
+        feeds_bp,
+        organiser_bp,
+        attendance_bp,
+        api_bp,
+        polls_bp,
+    ):
         app.register_blueprint(blueprint)

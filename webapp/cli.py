@@ -17,11 +17,13 @@ from webapp.models import ROLES, Partner, User
 
 def register(app: Flask) -> None:
     from webapp.mail.commands import outbox, reminders
+    from webapp.polls.commands import polls
 
     app.cli.add_command(seed_demo)
     app.cli.add_command(create_user)
     app.cli.add_command(outbox)
     app.cli.add_command(reminders)
+    app.cli.add_command(polls)
     app.cli.add_command(purge_personal_data)
 
 
@@ -99,15 +101,18 @@ def create_user(
 def purge_personal_data(days: int | None, dry_run: bool) -> None:
     """Anonymise registrations of events that ended longer ago than the retention period."""
     from webapp.attendance.services import purge_import_drafts
+    from webapp.retention import delete_polls, polls_past_retention, registrations_past_retention
     from webapp.retention import purge_personal_data as purge
-    from webapp.retention import registrations_past_retention
     from webapp.timezones import utcnow
 
     days = days or int(current_app.config["PERSONAL_DATA_RETENTION_DAYS"])
     now = utcnow()
     due = registrations_past_retention(now=now, retention_days=days)
+    old_polls = polls_past_retention(now=now, retention_days=days)
     if dry_run:
         click.echo(f"{len(due)} registrations of events that ended over {days} days ago.")
+        if old_polls:
+            click.echo(f"{len(old_polls)} polls whose last proposed time was over {days} days ago.")
         return
     erased = 0
     for start in range(0, len(due), 200):  # commit in chunks: a long run keeps its progress
@@ -119,6 +124,13 @@ def purge_personal_data(days: int | None, dry_run: bool) -> None:
     db.session.commit()
     if dropped:
         click.echo(f"Deleted {dropped} uploaded participant reports that were never confirmed.")
+    if old_polls:
+        deleted = delete_polls(old_polls)
+        db.session.commit()
+        click.echo(
+            f"Deleted {deleted} polls (with their invitees and answers) whose last proposed "
+            f"time was over {days} days ago."
+        )
 
 
 # Shown by check-config, in this order (secrets masked).

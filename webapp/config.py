@@ -13,6 +13,8 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from webapp.timezones import parse_working_hours
+
 # Languages whose catalogs ship with the application; English is the source language.
 LANGUAGES = ("en", "hu", "it", "pl", "es", "lt")
 
@@ -77,6 +79,9 @@ class DefaultConfig:
     FEED_HTTP_MAX_AGE = 300  # Cache-Control max-age of .ics responses
     FEED_REFRESH_SECONDS = 6 * 3600  # REFRESH-INTERVAL / X-PUBLISHED-TTL asked of clients
     API_CACHE_SECONDS = 60  # Cache-Control max-age of /api/v1 responses
+    # Working hours a new poll proposes for flagging times in every region (minutes
+    # after local midnight); the environment gives them as "09:00-17:00".
+    POLL_WORKING_HOURS = (9 * 60, 17 * 60)
 
     # Logging (webapp/logs.py): level name and ``text`` or ``json`` lines on standard error.
     LOG_LEVEL = "INFO"
@@ -123,6 +128,7 @@ ENVIRONMENT_KEYS: dict[str, Any] = {
     "WEB_CONCURRENCY": int,
     "METRICS_TOKEN": str,
     "METRICS_ALLOWED_NETWORKS": str,
+    "POLL_WORKING_HOURS": parse_working_hours,
 }
 
 

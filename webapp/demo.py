@@ -2,7 +2,8 @@
 
 Dates are relative to the day the data is loaded, so a demo always has past and
 upcoming events. Loading is idempotent: rows are looked up by their natural keys
-(region code, partner short name, e-mail, event slug) and only missing ones are added.
+(region code, partner short name, e-mail, event slug, poll title) and only missing ones
+are added.
 """
 
 from __future__ import annotations
@@ -13,7 +14,18 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from webapp.extensions import db
-from webapp.models import Attendance, Event, Partner, Region, Registration, User
+from webapp.models import (
+    Attendance,
+    Event,
+    Partner,
+    Poll,
+    PollAnswer,
+    PollInvitee,
+    PollSlot,
+    Region,
+    Registration,
+    User,
+)
 from webapp.timezones import local_to_utc
 
 REGIONS = [
@@ -604,8 +616,64 @@ def load_demo_data(today: date | None = None) -> dict[str, object]:
         created["events"] += 1
         db.session.flush()
         _add_demo_registrations(event, spec, regions, today)
+    _add_demo_poll(today, partners)
     db.session.flush()
     return created
+
+
+DEMO_POLL_TITLE = "Steering group: mid-term review of the action plans"
+# Each organiser's answers to the three proposed times (None: not answered yet).
+DEMO_POLL_ANSWERS = {
+    "Klaipeda ID": ("yes", "if_need_be", "yes"),
+    "Unioncamere": ("yes", "yes", "no"),
+    "CEEI-Burgos": ("no", "yes", "if_need_be"),
+    "SODEBUR": ("if_need_be", "yes", None),
+    "RARR": ("yes", "yes", "yes"),
+    "Carpathian": None,
+}
+
+
+def _add_demo_poll(today: date, partners: dict[str, Partner]) -> None:
+    """An open poll of PANNON to find a time for an online steering group, half answered."""
+    if db.session.scalar(db.select(Poll.id).where(Poll.title == DEMO_POLL_TITLE)):
+        return
+    tz = "Europe/Budapest"
+    day = today + timedelta(days=24)
+    starts = []
+    while len(starts) < 3:
+        if day.weekday() in (1, 2, 3):  # Tuesday to Thursday
+            starts.append(local_to_utc(datetime.combine(day, time(10 if starts else 9, 0)), tz))
+        day += timedelta(days=1)
+    poll = Poll(
+        title=DEMO_POLL_TITLE,
+        description="Agenda: progress of each region's action plan and the next study visits.",
+        kind="partner_meeting",
+        timezone=tz,
+        duration_minutes=90,
+        partner=partners["PANNON"],
+        deadline_at=local_to_utc(datetime.combine(today + timedelta(days=14), time(17)), tz),
+        remind_at=local_to_utc(datetime.combine(today + timedelta(days=10), time(9)), tz),
+        slots=[PollSlot(starts_at=s, ends_at=s + timedelta(minutes=90)) for s in starts],
+    )
+    db.session.add(poll)
+    for email, name, short in ORGANISERS:
+        if short == "PANNON":
+            continue
+        partner = partners[short]
+        invitee = PollInvitee(
+            name=name,
+            email=email,
+            locale=partner.region.locale,
+            partner=partner,
+            timezone=partner.region.timezone,
+        )
+        poll.invitees.append(invitee)
+        answers = DEMO_POLL_ANSWERS.get(short)
+        if answers:
+            invitee.answered_at = datetime.now(UTC)
+            for slot, answer in zip(poll.slots, answers, strict=True):
+                if answer:
+                    invitee.answers.append(PollAnswer(slot=slot, answer=answer))
 
 
 def _build_event(spec: DemoEvent, today: date, partners, regions) -> Event:

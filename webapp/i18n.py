@@ -1,7 +1,7 @@
 """Which language a request is served in, and the visitor's explicit choice of one.
 
 Order of preference: the language the visitor chose with the switcher (cookie ``lang``),
-else the best match of the browser's ``Accept-Language``, else the language of the
+else the language of the person a private page is for (``g.preferred_locale``), else the best match of the browser's ``Accept-Language``, else the language of the
 region the page is about (``/regions/<code>``, a region's feed, a catalogue filtered to
 one region), else English.
 """
@@ -100,6 +100,9 @@ def select_locale() -> str:
     if not has_request_context():
         return default
     chosen = request.cookies.get(LOCALE_COOKIE)
+    if chosen not in supported:
+        # A page read by one known person (a poll invitee) speaks their language.
+        chosen = g.get("preferred_locale") or chosen
     accept_match = request.accept_languages.best_match(supported)
     region_locale = None
     if chosen not in supported and accept_match is None:

@@ -1,4 +1,6 @@
-"""How long personal data is kept: registrations are anonymised a while after their event.
+"""How long personal data is kept: registrations are anonymised a while after their event,
+polls that found a time are deleted (invitees and answers with them) as long after their
+last proposed time.
 
 ``flask purge-personal-data`` runs this (from cron, e.g. daily). The anonymisation is
 the one a registrant asks for with "erase my data" (``erase_registration``): names,
@@ -11,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from webapp.extensions import db
-from webapp.models import Event, Registration
+from webapp.models import Event, Poll, PollSlot, Registration
 from webapp.registrations.services import erase_registration
 
 
@@ -37,3 +39,36 @@ def purge_personal_data(registration_ids: list[int], *, now: datetime) -> int:
             erase_registration(registration, now=now)
             erased += 1
     return erased
+
+
+def polls_past_retention(*, now: datetime, retention_days: int) -> list[int]:
+    """Ids of polls whose last proposed time ended ``retention_days`` ago or more."""
+    cutoff = now - timedelta(days=retention_days)
+    last_end = (
+        db.select(PollSlot.poll_id, db.func.max(PollSlot.ends_at).label("last_end"))
+        .group_by(PollSlot.poll_id)
+        .subquery()
+    )
+    return list(
+        db.session.scalars(
+            db.select(Poll.id)
+            .join(last_end, last_end.c.poll_id == Poll.id)
+            .where(last_end.c.last_end < cutoff)
+            .order_by(Poll.id)
+        )
+    )
+
+
+def delete_polls(poll_ids: list[int]) -> int:
+    """Delete the given polls with their slots, invitees and answers (flushed, not committed).
+
+    The event a poll scheduled stays: it has its own registrations and retention.
+    """
+    deleted = 0
+    for poll_id in poll_ids:
+        poll = db.session.get(Poll, poll_id)
+        if poll is not None:
+            db.session.delete(poll)
+            deleted += 1
+    db.session.flush()
+    return deleted

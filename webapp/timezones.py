@@ -140,3 +140,21 @@ def is_within_hours(local: datetime, start_hour: int = 8, end_hour: int = 18) ->
     """Whether a local time falls inside working hours ``[start_hour, end_hour]``."""
     minutes = local.hour * 60 + local.minute
     return start_hour * 60 <= minutes <= end_hour * 60
+
+
+def parse_working_hours(value: str) -> tuple[int, int]:
+    """``"09:00-17:00"`` as minutes after midnight; raises ``ValueError`` for anything else."""
+    try:
+        first, last = (part.strip() for part in value.replace("–", "-").split("-"))
+        minutes = []
+        for part in (first, last):
+            hours, mins = part.split(":")
+            h, m = int(hours), int(mins)
+            if not (0 <= h <= 24 and 0 <= m < 60) or h * 60 + m > 1440:
+                raise ValueError(part)
+            minutes.append(h * 60 + m)
+    except ValueError as exc:
+        raise ValueError(f"working hours {value!r} are not like 09:00-17:00") from exc
+    if minutes[0] >= minutes[1]:
+        raise ValueError(f"working hours {value!r} end before they start")
+    return minutes[0], minutes[1]

@@ -13,7 +13,7 @@ from typing import Any
 from flask import current_app
 
 from webapp.extensions import db
-from webapp.models import ACTIVE_STATUSES, Event, OutboxMessage, Registration, User
+from webapp.models import ACTIVE_STATUSES, Event, OutboxMessage, PollInvitee, Registration, User
 
 # Every message a registrant can receive, by kind.
 REGISTRATION_MAIL_KINDS = (
@@ -170,3 +170,29 @@ def notify_host_organisers(registration: Registration) -> list[OutboxMessage]:
             )
         )
     return messages
+
+
+POLL_MAIL_KINDS = ("poll_invitation", "poll_reminder", "poll_decided")
+
+
+def queue_poll_mail(
+    invitee: PollInvitee, kind: str, *, dedupe_key: str | None = None
+) -> OutboxMessage:
+    """Queue a poll's invitation, reminder or outcome for ``invitee``, in their language."""
+    if kind not in POLL_MAIL_KINDS:
+        raise ValueError(f"unknown poll mail kind {kind!r}")
+    from webapp.mail.rendering import render_poll_mail
+
+    rendered = render_poll_mail(invitee, kind)
+    return queue_mail(
+        kind=kind,
+        to_address=invitee.email,
+        subject=rendered.subject,
+        body_text=rendered.text,
+        body_html=rendered.html,
+        attachments=rendered.attachments,
+        event=invitee.poll.event,
+        reply_to=rendered.reply_to,
+        dedupe_key=dedupe_key,
+        from_address=rendered.from_address,
+    )

@@ -29,7 +29,7 @@ from webapp.formatting import (
     local_time,
     timezone_label,
 )
-from webapp.models import Event, Partner, Registration
+from webapp.models import Event, Partner, PollInvitee, Registration
 from webapp.registrations.services import waitlist_position
 from webapp.timezones import utc_to_local
 from webapp.urls import external_url, site_domain
@@ -341,3 +341,79 @@ def _tidy_text(text: str) -> str:
 def _one_line(value: str) -> str:
     """Header-safe: no line breaks, no runs of blanks."""
     return " ".join((value or "").split())
+
+
+# --- polls that find a time --------------------------------------------------------------
+
+POLL_SUBJECTS = {
+    "poll_invitation": _l("When can you meet? %(title)s"),
+    "poll_reminder": _l("Reminder: when can you meet? %(title)s"),
+    "poll_decided": _l("Time chosen: %(title)s, %(when)s"),
+}
+
+
+def render_poll_mail(invitee: PollInvitee, kind: str) -> RenderedMail:
+    """A poll's invitation, reminder or outcome for ``invitee``, in their language.
+
+    Times are shown in the invitee's zone; the outcome carries the event's calendar
+    file (with the join link: invitees take part in the meeting).
+    """
+    poll = invitee.poll
+    language = mail_language(invitee.locale)
+    tz_name = invitee.timezone
+    attachments: list[dict[str, Any]] = []
+    with force_locale(language):
+        chosen = poll.chosen_slot
+        event = poll.event
+        if kind == "poll_decided" and event is not None:
+            attachment = calendar_attachment(event, personal=True)
+            if attachment is not None:
+                attachments.append(attachment)
+        slots = [
+            _slot_when(slot.starts_at, slot.ends_at, tz_name)
+            for slot in poll.slots
+            if slot.status != "released"
+        ]
+        when_chosen = _slot_when(chosen.starts_at, chosen.ends_at, tz_name) if chosen else ""
+        context = {
+            "recipient_name": invitee.name,
+            "title": _one_line(poll.title),
+            "description": poll.description,
+            "host_name": poll.partner.name,
+            "poll_url": external_url("polls.answer", token=invitee.token),
+            "deadline": local_date_and_time(poll.deadline_at, tz_name),
+            "zone": timezone_label(tz_name, poll.deadline_at),
+            "slots": slots,
+            "when_chosen": when_chosen,
+            "answered": invitee.has_answered,
+            "join_url": event.online_url if event is not None and event.is_online else "",
+            "has_calendar": bool(attachments),
+        }
+        subject = _one_line(
+            str(POLL_SUBJECTS[kind]) % {"title": context["title"], "when": when_chosen}
+        )
+        if len(subject) > SUBJECT_MAX_LENGTH:
+            subject = subject[: SUBJECT_MAX_LENGTH - 1].rstrip() + "…"
+        text, html = _render_pair(kind, subject=subject, language=language, **context)
+    from_address, reply_to = sender_of(poll.partner)
+    return RenderedMail(
+        subject=subject,
+        text=text,
+        html=html,
+        attachments=attachments,
+        reply_to=reply_to,
+        from_address=from_address,
+    )
+
+
+def _slot_when(starts_at, ends_at, tz_name: str) -> str:
+    """A slot on the wall clock of ``tz_name``: ``2 December 2026, 10:00–11:00 (CET, UTC+01:00)``."""
+    start = utc_to_local(starts_at, tz_name)
+    end = utc_to_local(ends_at, tz_name)
+    if start.date() == end.date():
+        span = f"{local_date_and_time(starts_at, tz_name)}–{local_time(ends_at, tz_name)}"
+    else:
+        span = (
+            f"{local_date_and_time(starts_at, tz_name)} – {local_date_and_time(ends_at, tz_name)}"
+        )
+    return f"{span} ({timezone_label(tz_name, starts_at)})"

@@ -20,6 +20,15 @@ from webapp.models.events import (
     event_regions,
 )
 from webapp.models.outbox import OutboxMessage
+from webapp.models.polls import (
+    POLL_ANSWERS,
+    POLL_STATUSES,
+    SLOT_STATUSES,
+    Poll,
+    PollAnswer,
+    PollInvitee,
+    PollSlot,
+)
 from webapp.models.regions import Partner, Region
 from webapp.models.registrations import (
     ACTIVE_STATUSES,
@@ -37,9 +46,12 @@ __all__ = [
     "EVENT_KINDS",
     "EVENT_STATUSES",
     "EVENT_VISIBILITIES",
+    "POLL_ANSWERS",
+    "POLL_STATUSES",
     "QUESTION_KINDS",
     "REGISTRATION_STATUSES",
     "ROLES",
+    "SLOT_STATUSES",
     "STAKEHOLDER_TYPES",
     "THRESHOLD_UNITS",
     "Attendance",
@@ -49,6 +61,10 @@ __all__ = [
     "Event",
     "OutboxMessage",
     "Partner",
+    "Poll",
+    "PollAnswer",
+    "PollInvitee",
+    "PollSlot",
     "Question",
     "Region",
     "Registration",

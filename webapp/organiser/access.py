@@ -14,7 +14,7 @@ from flask import abort
 from flask_login import current_user
 
 from webapp.extensions import db
-from webapp.models import Event, Partner, User
+from webapp.models import Event, Partner, Poll, User
 
 
 def _is_active_user(user: User) -> bool:
@@ -78,3 +78,24 @@ def get_event_for_edit_or_403(event_id: int) -> Event:
 def require_admin() -> None:
     if not can_manage_users(current_user):
         abort(403)
+
+
+# --- polls ---------------------------------------------------------------------------------
+
+
+def can_manage_poll(user: User, poll: Poll) -> bool:
+    """See the answers of ``poll``, invite people, choose its time: its partner's organisers
+    and administrators (the answers are personal data)."""
+    if not _is_active_user(user):
+        return False
+    return user.is_admin or (user.partner_id is not None and user.partner_id == poll.partner_id)
+
+
+def get_poll_or_404(poll_id: int) -> Poll:
+    """The poll with ``poll_id`` if the current user manages it; 404 if none, 403 if not."""
+    poll = db.session.get(Poll, poll_id)
+    if poll is None:
+        abort(404)
+    if not can_manage_poll(current_user, poll):
+        abort(403)
+    return poll

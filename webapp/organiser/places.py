@@ -20,7 +20,7 @@ from sqlalchemy import func
 
 from webapp.audit import record_audit
 from webapp.extensions import db
-from webapp.models import Event, Partner, Region, Registration, User
+from webapp.models import Event, Partner, Poll, Region, Registration, User
 from webapp.models.events import event_regions
 from webapp.timezones import is_valid_timezone, utcnow
 
@@ -45,10 +45,11 @@ class Usage:
     users: int = 0
     registrations: int = 0
     partners: int = 0
+    polls: int = 0
 
     @property
     def in_use(self) -> bool:
-        return bool(self.events or self.users or self.registrations or self.partners)
+        return bool(self.events or self.users or self.registrations or self.partners or self.polls)
 
 
 # --- reading ----------------------------------------------------------------------------
@@ -68,8 +69,14 @@ def partner_usage() -> dict[int, Usage]:
             .group_by(User.partner_id)
         ).all()
     )
-    ids = set(events) | set(users)
-    return {pid: Usage(events=events.get(pid, 0), users=users.get(pid, 0)) for pid in ids}
+    polls = dict(
+        db.session.execute(db.select(Poll.partner_id, func.count()).group_by(Poll.partner_id)).all()
+    )
+    ids = set(events) | set(users) | set(polls)
+    return {
+        pid: Usage(events=events.get(pid, 0), users=users.get(pid, 0), polls=polls.get(pid, 0))
+        for pid in ids
+    }
 
 
 def region_usage() -> dict[int, Usage]:
@@ -341,6 +348,13 @@ def update_partner(
 def delete_partner(partner: Partner, *, actor: User | None) -> None:
     """Delete a partner that hosts no event and has no user accounts; else refuse."""
     usage = partner_usage().get(partner.id, Usage())
+    if usage.polls and not (usage.events or usage.users):
+        raise PlaceError(
+            _(
+                "%(short)s organises polls to find a meeting time, so it cannot be deleted.",
+                short=partner.short_name,
+            )
+        )
     if usage.in_use:
         raise PlaceError(
             _(

@@ -59,6 +59,7 @@ from webapp.organiser.forms import (
     language_choices,
 )
 from webapp.organiser.place_views import bp as places_bp
+from webapp.organiser.poll_views import bp as polls_bp
 from webapp.organiser.registration_views import bp as registrations_bp
 from webapp.organiser.user_views import bp as users_bp
 from webapp.registrations.services import seats_left, status_counts
@@ -78,6 +79,7 @@ bp.register_blueprint(registrations_bp)
 bp.register_blueprint(users_bp)
 bp.register_blueprint(places_bp)
 bp.register_blueprint(account_bp)
+bp.register_blueprint(polls_bp)
 
 PUBLIC_ENDPOINTS = {"organiser.login", "organiser.set_password"}
 DEFAULT_TIMEZONE = "Europe/Brussels"

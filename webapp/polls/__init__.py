@@ -1,0 +1,1 @@
+"""Polls that find a time for a meeting across the partners' regions."""
