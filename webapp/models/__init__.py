@@ -20,7 +20,7 @@ from webapp.models.registrations import (
     STAKEHOLDER_TYPES,
     Registration,
 )
-from webapp.models.users import ROLES, User
+from webapp.models.users import ROLES, RecoveryCode, SecurityPolicy, User, UserSession
 
 __all__ = [
     "ACTIVE_STATUSES",
@@ -40,8 +40,11 @@ __all__ = [
     "OutboxMessage",
     "Partner",
     "Question",
+    "RecoveryCode",
     "Region",
     "Registration",
+    "SecurityPolicy",
     "User",
+    "UserSession",
     "event_regions",
 ]
