@@ -272,7 +272,9 @@ def login_code():
     if form.validate_on_submit():
         method = verify_second_factor(user, form.code.data, now=utcnow())
         if method is not None:
-            next_url = session[PENDING_LOGIN_KEY].get("next")
+            response = _finish_login(
+                user, method=method, next_url=session[PENDING_LOGIN_KEY].get("next")
+            )
             if method == "recovery":
                 left = recovery_codes_left(user)
                 flash(
@@ -283,7 +285,7 @@ def login_code():
                     ),
                     "success" if left > 2 else "error",
                 )
-            return _finish_login(user, method=method, next_url=next_url)
+            return response
         db.session.rollback()
         log_auth_event("auth.second_factor_failed", logging.WARNING, user_id=user.id)
         form.code.errors = [
