@@ -159,9 +159,7 @@ def reset_password(user: User, *, actor: User) -> str:
 def end_sessions(user: User) -> int:
     """End every logged-in session of ``user`` (all browsers, all copies of a cookie);
     returns how many there were."""
-    return db.session.execute(
-        db.delete(UserSession).where(UserSession.user_id == user.id)
-    ).rowcount
+    return db.session.execute(db.delete(UserSession).where(UserSession.user_id == user.id)).rowcount
 
 
 def set_password(user: User, password: str) -> None:
