@@ -80,6 +80,7 @@ def test_enrolment_shows_a_qr_code_and_the_key_then_turns_on_with_a_right_code(
     assert not fresh(organiser).has_two_factor
 
     done = client.post("/organiser/account/two-factor", data={"code": code_for(secret)})
+    assert done.headers["Cache-Control"] == "no-store"  # the codes stay out of caches
     html = done.get_data(as_text=True)
     codes = re.findall(r"<code>([a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4})</code>", html)
     assert len(codes) == 10 and len(set(codes)) == 10
