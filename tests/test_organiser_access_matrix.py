@@ -112,6 +112,7 @@ LOGIN_ENDPOINTS = (
     "organiser.login_code",
     "organiser.logout",
     "organiser.account.log_out_everywhere",
+    "organiser.account.end_other_session",
     "organiser.set_password",
 )
 ROLES = ("anonymous", "other_region", "same_region", "admin")

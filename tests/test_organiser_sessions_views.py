@@ -188,3 +188,41 @@ def test_logout_needs_a_post(client, organiser):
     log_in(client, organiser)
     assert client.get("/organiser/logout").status_code == 405
     assert is_logged_in(client)
+
+
+def test_one_other_browser_can_be_logged_out_from_the_security_page(
+    app, client, organiser, make_user
+):
+    log_in(client, organiser)
+    phone = app.test_client()
+    log_in(phone, organiser)
+    stolen = copy_of(app, phone)
+    laptop = app.test_client()
+    log_in(laptop, organiser)
+    phone_row = db.session.scalar(
+        db.select(UserSession)
+        .where(UserSession.user_id == organiser.id)
+        .order_by(UserSession.id)
+        .offset(1)
+    )
+    page = client.get("/organiser/account/security").get_data(as_text=True)
+    assert f"/organiser/account/security/sessions/{phone_row.id}/end" in page
+
+    response = client.post(f"/organiser/account/security/sessions/{phone_row.id}/end")
+
+    assert response.headers["Location"] == "/organiser/account/security"
+    assert not is_logged_in(phone) and not is_logged_in(stolen)
+    assert is_logged_in(client) and is_logged_in(laptop)
+
+
+def test_ending_a_session_of_someone_else_or_this_one_is_refused(app, client, organiser, make_user):
+    colleague = make_user("organiser", password=PASSWORD)
+    colleague_browser = app.test_client()
+    log_in(colleague_browser, colleague)
+    log_in(client, organiser)
+    theirs = db.session.scalar(db.select(UserSession.id).where(UserSession.user_id == colleague.id))
+    mine = db.session.scalar(db.select(UserSession.id).where(UserSession.user_id == organiser.id))
+    assert client.post(f"/organiser/account/security/sessions/{theirs}/end").status_code == 404
+    assert client.post(f"/organiser/account/security/sessions/{mine}/end").status_code == 400
+    assert client.post("/organiser/account/security/sessions/999999/end").status_code == 404
+    assert is_logged_in(colleague_browser) and is_logged_in(client)

@@ -23,7 +23,7 @@ from webapp import sessions
 from webapp.extensions import db, limiter
 from webapp.models import UserSession
 from webapp.organiser import two_factor
-from webapp.organiser.accounts import AccountError, change_password, end_sessions
+from webapp.organiser.accounts import AccountError, change_password, end_session, end_sessions
 from webapp.organiser.auth_log import log_auth_event
 from webapp.organiser.forms import (
     ChangePasswordForm,
@@ -124,6 +124,23 @@ def security():
         codes_form=ConfirmPasswordForm(prefix="codes"),
         disable_form=ConfirmPasswordForm(prefix="disable"),
     )
+
+
+@bp.post("/security/sessions/<int:session_id>/end")
+def end_other_session(session_id: int):
+    """Log out one other browser of the account (this browser logs out with "Log out")."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    user = current_user._get_current_object()
+    this_session = sessions.current()
+    if this_session is not None and this_session.id == session_id:
+        abort(400)
+    if not end_session(user, session_id):
+        abort(404)
+    db.session.commit()
+    log_auth_event("auth.sessions_ended", user_id=user.id, reason="one", count=1)
+    flash(_("That browser has been logged out."), "success")
+    return redirect(url_for("organiser.account.security"))
 
 
 @bp.post("/security/log-out-everywhere")

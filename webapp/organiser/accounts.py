@@ -162,6 +162,17 @@ def end_sessions(user: User) -> int:
     return db.session.execute(db.delete(UserSession).where(UserSession.user_id == user.id)).rowcount
 
 
+def end_session(user: User, session_id: int) -> bool:
+    """End one session of ``user`` (another browser); ``False`` if it is not theirs or gone."""
+    return bool(
+        db.session.execute(
+            db.delete(UserSession).where(
+                UserSession.id == session_id, UserSession.user_id == user.id
+            )
+        ).rowcount
+    )
+
+
 def set_password(user: User, password: str) -> None:
     """Give ``user`` a new password: ends all their sessions and any open links."""
     problem = password_problem(password, user_inputs=(user.email, user.name))
