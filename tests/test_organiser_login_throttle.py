@@ -45,8 +45,8 @@ def test_guesses_from_many_addresses_lock_the_account(client, make_user, caplog)
     assert auth_events(caplog).count("auth.login_failed") == 3
     lockouts = [r for r in caplog.records if getattr(r, "event", "") == "auth.lockout"]
     assert lockouts and lockouts[0].levelno == logging.WARNING
-    assert lockouts[0].auth["scope"] == "account"
-    assert lockouts[0].auth["account"] == user.email
+    assert lockouts[0].event_fields["scope"] == "account"
+    assert lockouts[0].event_fields["account"] == user.email
     assert "auth.lockout" in lockouts[0].getMessage()
 
 
@@ -85,7 +85,10 @@ class TestPerAddress:
         assert attempt(client, users[2].email, PASSWORD, "192.0.2.1").status_code == 429
         assert attempt(client, users[2].email, PASSWORD, "192.0.2.2").status_code == 302
         lockout = next(r for r in caplog.records if getattr(r, "event", "") == "auth.lockout")
-        assert lockout.auth["scope"] == "address" and lockout.auth["address"] == "192.0.2.1"
+        assert (
+            lockout.event_fields["scope"] == "address"
+            and lockout.event_fields["address"] == "192.0.2.1"
+        )
 
 
 def test_typed_control_characters_cannot_forge_log_lines(client, caplog):

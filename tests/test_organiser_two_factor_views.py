@@ -130,7 +130,7 @@ def test_login_with_password_then_code(client, organiser, caplog):
     assert response.headers["Location"] == "/organiser/"
     assert is_logged_in(client)
     login_record = next(r for r in caplog.records if getattr(r, "event", "") == "auth.login")
-    assert login_record.auth["method"] == "totp"
+    assert login_record.event_fields["method"] == "totp"
 
 
 def test_login_keeps_the_page_asked_for(client, organiser):
@@ -249,8 +249,8 @@ class TestCodeRateLimit:
         log_in_password(browser, organiser)
         assert send_code(browser, right).status_code == 429
         lockout = next(r for r in caplog.records if getattr(r, "event", "") == "auth.lockout")
-        assert lockout.auth["scope"] == "second_factor"
-        assert lockout.auth["user_id"] == str(organiser.id)
+        assert lockout.event_fields["scope"] == "second_factor"
+        assert lockout.event_fields["user_id"] == str(organiser.id)
 
 
 # --- the account security page -----------------------------------------------------------

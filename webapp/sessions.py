@@ -41,6 +41,8 @@ TOUCH_INTERVAL = timedelta(minutes=5)
 ENROLMENT_ENDPOINTS = {
     "organiser.account.two_factor_setup",
     "organiser.account.security",
+    "organiser.account.log_out_everywhere",
+    "organiser.account.end_other_session",
     "organiser.logout",
     "organiser.login",
     "organiser.login_code",

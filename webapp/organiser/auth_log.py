@@ -1,7 +1,7 @@
 """Log lines about logins, for whoever watches the logs for attacks.
 
 Every line goes to the ``webapp.auth`` logger; its message starts with the event name
-and the record carries it as ``record.event``, so a log configuration can route or count
+and the record carries it as ``record.event`` (its values as ``record.event_fields``), so a log configuration can route or count
 them. Events:
 
 - ``auth.login`` (info): a login completed (``method``: password, totp, recovery).
@@ -28,4 +28,4 @@ def log_auth_event(event: str, level: int = logging.INFO, **fields: object) -> N
     """Log ``event`` with ``fields`` and the client address of the current request."""
     fields.setdefault("address", request.remote_addr or "-")
     details = " ".join(f"{name}={value!r}" for name, value in fields.items())
-    logger.log(level, "%s %s", event, details, extra={"event": event, "auth": fields})
+    logger.log(level, "%s %s", event, details, extra={"event": event, "event_fields": fields})
