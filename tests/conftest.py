@@ -312,8 +312,9 @@ def make_user(app, partner):
 
 @pytest.fixture
 def login(app, client):
-    """Log ``user`` in on ``client`` without going through the login form."""
-    from flask_login import login_user
+    """Log ``user`` in on ``client`` without going through the login form (nor the second
+    factor): a session row and its cookie, as a completed login leaves them."""
+    from webapp import sessions
 
     def log_in(user: User) -> User:
         with app.test_request_context(
@@ -324,9 +325,11 @@ def login(app, client):
         ):
             from flask import session
 
-            login_user(user)
+            sessions.begin(db.session.merge(user))
+            db.session.commit()
             values = dict(session)
         with client.session_transaction() as client_session:
+            client_session.clear()
             client_session.update(values)
         return user
 

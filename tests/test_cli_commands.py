@@ -118,7 +118,7 @@ def test_create_user_rejects_bad_input(runner, partner):
             ],
             "NOPE",
         ),
-        (["create-user", "x@example.org", "--role", "admin", "--password-stdin"], "10 characters"),
+        (["create-user", "x@example.org", "--role", "admin", "--password-stdin"], "12 characters"),
     ]
     for args, message in bad:
         result = runner.invoke(args=args, input="short\n")
@@ -157,3 +157,35 @@ def test_demo_events_offer_some_texts_in_the_host_regions_language(runner, clien
         "/events/webinar-acceleration-services-startups", headers={"Accept-Language": "en"}
     ).get_data(as_text=True)
     assert "Acceleration services for start-ups" in page
+
+
+def test_create_user_refuses_a_common_password(runner):
+    for password in (
+        "password1234",
+        "qwertyuiop123",
+        "1234567890123",
+        "Interventures2026",
+        "boss@partner.example",
+    ):
+        result = runner.invoke(
+            args=["create-user", "boss@partner.example", "--role", "admin", "--password-stdin"],
+            input=password + "\n",
+        )
+        assert result.exit_code != 0, password
+        assert "too easy to guess" in result.output, (password, result.output)
+    assert db.session.scalar(db.select(db.func.count()).select_from(User)) == 0
+
+
+def test_seed_demo_prints_passwords_that_log_in_and_pass_the_policy(runner, client):
+    import re
+
+    from webapp.organiser.passwords import password_problem
+
+    result = runner.invoke(args=["seed-demo"])
+    printed = re.findall(r"^\s+(\w+)\s+(\S+@\S+)\s+password: (\S+)$", result.output, re.M)
+    assert len(printed) == db.session.scalar(db.select(db.func.count()).select_from(User)) > 1
+    for _role, email, password in printed:
+        assert password_problem(password, user_inputs=(email,)) is None, password
+    _role, email, password = printed[0]
+    response = client.post("/organiser/login", data={"email": email, "password": password})
+    assert response.headers["Location"] == "/organiser/"

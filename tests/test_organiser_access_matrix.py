@@ -88,6 +88,8 @@ EVENT_ROUTES = [
     ("POST", "/organiser/users/{target}/reset-password", FORBIDDEN, FORBIDDEN, ALLOWED),
     ("POST", "/organiser/users/{target}/deactivate", FORBIDDEN, FORBIDDEN, ALLOWED),
     ("POST", "/organiser/users/{target}/activate", FORBIDDEN, FORBIDDEN, ALLOWED),
+    ("POST", "/organiser/users/{target}/reset-two-factor", FORBIDDEN, FORBIDDEN, ALLOWED),
+    ("POST", "/organiser/users/security-policy", FORBIDDEN, FORBIDDEN, ALLOWED),
     ("GET", "/organiser/regions/", FORBIDDEN, FORBIDDEN, ALLOWED),
     ("GET", "/organiser/regions/new", FORBIDDEN, FORBIDDEN, ALLOWED),
     ("POST", "/organiser/regions/new", FORBIDDEN, FORBIDDEN, ALLOWED),
@@ -111,18 +113,28 @@ EVENT_ROUTES = [
     ("POST", "/organiser/polls/{poll}/close", FORBIDDEN, FORBIDDEN, ALLOWED),
     ("GET", "/organiser/polls/{poll}/slots/{slot}/choose", FORBIDDEN, FORBIDDEN, ALLOWED),
     ("POST", "/organiser/polls/{poll}/slots/{slot}/choose", FORBIDDEN, FORBIDDEN, ALLOWED),
+    ("GET", "/organiser/account/security", ALLOWED, ALLOWED, ALLOWED),
+    ("GET", "/organiser/account/two-factor", ALLOWED, ALLOWED, ALLOWED),
+    ("POST", "/organiser/account/two-factor", ALLOWED, ALLOWED, ALLOWED),
+    ("POST", "/organiser/account/two-factor/recovery-codes", ALLOWED, ALLOWED, ALLOWED),
+    ("POST", "/organiser/account/two-factor/disable", ALLOWED, ALLOWED, ALLOWED),
 ]
+# Routes about logging in and out, open to anyone (their own tests cover them).
+LOGIN_ENDPOINTS = (
+    "organiser.login",
+    "organiser.login_code",
+    "organiser.logout",
+    "organiser.account.log_out_everywhere",
+    "organiser.account.end_other_session",
+    "organiser.set_password",
+)
 ROLES = ("anonymous", "other_region", "same_region", "admin")
 
 
 def test_the_matrix_covers_every_organiser_route(app):
     covered = {(m, p.split("{")[0].rstrip("/")) for m, p, *_ in EVENT_ROUTES}
     for rule in app.url_map.iter_rules():
-        if not rule.endpoint.startswith("organiser.") or rule.endpoint in (
-            "organiser.login",
-            "organiser.logout",
-            "organiser.set_password",
-        ):
+        if not rule.endpoint.startswith("organiser.") or rule.endpoint in LOGIN_ENDPOINTS:
             continue
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             prefix = rule.rule.split("<")[0].rstrip("/")
@@ -132,8 +144,7 @@ def test_the_matrix_covers_every_organiser_route(app):
     assert len(EVENT_ROUTES) >= sum(
         len(r.methods - {"HEAD", "OPTIONS"})
         for r in app.url_map.iter_rules()
-        if r.endpoint.startswith("organiser.")
-        and r.endpoint not in ("organiser.login", "organiser.logout", "organiser.set_password")
+        if r.endpoint.startswith("organiser.") and r.endpoint not in LOGIN_ENDPOINTS
     )
 
 

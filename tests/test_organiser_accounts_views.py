@@ -125,7 +125,9 @@ def test_admin_invites_an_organiser_who_sets_a_password_once(client, admin, app)
     path = link.group(1).removeprefix("https://events.example.org")
     assert other.get(path).status_code == 200
     short = other.post(path, data={"password": "short", "confirm": "short"})
-    assert "at least 10 characters" in short.get_data(as_text=True)
+    assert "at least 12 characters" in short.get_data(as_text=True)
+    common = other.post(path, data={"password": "password1234", "confirm": "password1234"})
+    assert "too easy to guess" in common.get_data(as_text=True)
     done = other.post(
         path, data={"password": "a new long password", "confirm": "a new long password"}
     )

@@ -71,7 +71,19 @@ def test_change_keeps_this_session_and_ends_the_others(app, client, organiser):
     [
         ({"current_password": "wrong password!", "password": NEW, "confirm": NEW}, "not right"),
         ({"current_password": "", "password": NEW, "confirm": NEW}, "This field is required"),
-        ({"current_password": OLD, "password": "short", "confirm": "short"}, "at least 10"),
+        ({"current_password": OLD, "password": "short", "confirm": "short"}, "at least 12"),
+        (
+            {"current_password": OLD, "password": "1234567890", "confirm": "1234567890"},
+            "at least 12",
+        ),
+        (
+            {"current_password": OLD, "password": "password1234", "confirm": "password1234"},
+            "too easy to guess",
+        ),
+        (
+            {"current_password": OLD, "password": "qwertyuiop123", "confirm": "qwertyuiop123"},
+            "too easy to guess",
+        ),
         ({"current_password": OLD, "password": NEW, "confirm": NEW + "x"}, "passwords differ"),
         ({"current_password": OLD, "password": OLD, "confirm": OLD}, "different from the current"),
         ({"current_password": OLD, "password": "x" * 201, "confirm": "x" * 201}, "at most 200"),

@@ -81,7 +81,7 @@ def test_menu_links_to_regions_and_partners_for_admins_only(client, make_user, l
     login(make_user("organiser"))
     html = client.get("/organiser/").get_data(as_text=True)
     assert "/organiser/regions/" not in html
-    assert "/organiser/account/password" in html
+    assert "/organiser/account/security" in html  # password, second factor, sessions
 
 
 def test_organiser_gets_403_and_changes_nothing(client, make_user, login, regions, partner):

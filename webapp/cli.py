@@ -13,6 +13,7 @@ from flask.helpers import get_debug_flag
 from webapp.extensions import db
 from webapp.logs import log_event
 from webapp.models import ROLES, Partner, User
+from webapp.organiser.passwords import password_problem
 
 
 def register(app: Flask) -> None:
@@ -80,8 +81,9 @@ def create_user(
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    if len(password) < 10:
-        raise click.ClickException("The password must be at least 10 characters long.")
+    problem = password_problem(password, user_inputs=(email, name))
+    if problem:
+        raise click.ClickException(problem)
     user = User(email=email, name=name or email.split("@")[0], role=role, partner=partner)
     user.set_password(password)
     db.session.add(user)

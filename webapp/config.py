@@ -52,7 +52,11 @@ class DefaultConfig:
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
     REGISTRATION_RATELIMIT = "10 per minute"
+    # Login attempts per client address (every POST), and refused attempts per account
+    # (the typed address) and per pending second-factor login.
     LOGIN_RATELIMIT = "5 per minute;30 per hour"
+    LOGIN_ACCOUNT_RATELIMIT = "10 per 15 minutes;50 per day"
+    TWO_FACTOR_RATELIMIT = "5 per minute;15 per hour"
 
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"
@@ -121,6 +125,8 @@ ENVIRONMENT_KEYS: dict[str, Any] = {
     "RATELIMIT_KEY_PREFIX": str,
     "REGISTRATION_RATELIMIT": str,
     "LOGIN_RATELIMIT": str,
+    "LOGIN_ACCOUNT_RATELIMIT": str,
+    "TWO_FACTOR_RATELIMIT": str,
     "SESSION_COOKIE_SECURE": _bool,
     "TRUSTED_PROXIES": int,
     "LOG_LEVEL": str,

@@ -26,6 +26,7 @@ from webapp.models import (
     Registration,
     User,
 )
+from webapp.organiser.passwords import password_problem
 from webapp.timezones import local_to_utc
 
 REGIONS = [
@@ -571,6 +572,15 @@ def _email_for(name: str) -> str:
     return f"{ascii_name}@stakeholder.example"
 
 
+def _demo_password(email: str, name: str) -> str:
+    """A random password the password policy accepts (random 16 characters nearly always
+    are; the loop makes sure)."""
+    while True:
+        password = secrets.token_urlsafe(12)
+        if password_problem(password, user_inputs=(email, name)) is None:
+            return password
+
+
 def load_demo_data(today: date | None = None) -> dict[str, object]:
     """Add the demo rows that are missing; return what was created (with passwords)."""
     today = today or datetime.now(UTC).date()
@@ -599,7 +609,7 @@ def load_demo_data(today: date | None = None) -> dict[str, object]:
     for email, name, short, role in people:
         if email in existing_emails:
             continue
-        password = secrets.token_urlsafe(12)
+        password = _demo_password(email, name)
         user = User(
             email=email, name=name, role=role, partner=partners.get(short) if short else None
         )

@@ -59,7 +59,8 @@ def register(app: Flask) -> None:
             )
         elif error.code == 429:
             log_event(
-                "auth.lockout" if request.endpoint == "organiser.login" else "ratelimit.exceeded",
+                # Login lockouts are logged as auth.lockout by the limits' own on_breach.
+                "ratelimit.exceeded",
                 level=logging.WARNING,
                 endpoint=request.endpoint,
                 remote_addr=request.remote_addr,

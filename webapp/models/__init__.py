@@ -36,7 +36,7 @@ from webapp.models.registrations import (
     STAKEHOLDER_TYPES,
     Registration,
 )
-from webapp.models.users import ROLES, User
+from webapp.models.users import ROLES, RecoveryCode, SecurityPolicy, User, UserSession
 
 __all__ = [
     "ACTIVE_STATUSES",
@@ -66,8 +66,11 @@ __all__ = [
     "PollInvitee",
     "PollSlot",
     "Question",
+    "RecoveryCode",
     "Region",
     "Registration",
+    "SecurityPolicy",
     "User",
+    "UserSession",
     "event_regions",
 ]

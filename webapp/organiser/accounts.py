@@ -4,8 +4,8 @@ Plain functions with explicit arguments; they never read the request and never c
 
 A set-password link carries the user's id and a fingerprint of their current password
 hash, signed with ``SECRET_KEY``; it expires after ``SET_PASSWORD_LINK_HOURS`` and dies
-as soon as the password changes, so it works once. Changing the password also ends the
-user's existing sessions (see ``User.get_id``).
+as soon as the password changes, so it works once. Setting a password, a reset and a
+deactivation end every session of the user (``end_sessions``; see ``webapp.sessions``).
 """
 
 from __future__ import annotations
@@ -20,12 +20,12 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from webapp.audit import record_audit
 from webapp.extensions import db
-from webapp.models import Partner, User
+from webapp.models import Partner, User, UserSession
 from webapp.models.users import password_fingerprint
+from webapp.organiser.passwords import password_problem
 
 SET_PASSWORD_SALT = "organiser-set-password"
 SET_PASSWORD_LINK_HOURS = 72
-MIN_PASSWORD_LENGTH = 10
 
 
 class AccountError(ValueError):
@@ -137,6 +137,7 @@ def reset_password(user: User, *, actor: User) -> str:
     from webapp.urls import external_url
 
     user.password_hash = _unusable_password_hash()
+    end_sessions(user)
     db.session.flush()
     token = set_password_token(user)
     queue_mail(
@@ -155,22 +156,38 @@ def reset_password(user: User, *, actor: User) -> str:
     return token
 
 
+def end_sessions(user: User) -> int:
+    """End every logged-in session of ``user`` (all browsers, all copies of a cookie);
+    returns how many there were."""
+    return db.session.execute(db.delete(UserSession).where(UserSession.user_id == user.id)).rowcount
+
+
+def end_session(user: User, session_id: int) -> bool:
+    """End one session of ``user`` (another browser); ``False`` if it is not theirs or gone."""
+    return bool(
+        db.session.execute(
+            db.delete(UserSession).where(
+                UserSession.id == session_id, UserSession.user_id == user.id
+            )
+        ).rowcount
+    )
+
+
 def set_password(user: User, password: str) -> None:
-    """Give ``user`` a new password (ends their other sessions and any open links)."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(
-            _("The password must be at least %(n)d characters long.", n=MIN_PASSWORD_LENGTH),
-            "password",
-        )
+    """Give ``user`` a new password: ends all their sessions and any open links."""
+    problem = password_problem(password, user_inputs=(user.email, user.name))
+    if problem:
+        raise AccountError(problem, "password")
     user.set_password(password)
+    end_sessions(user)
     record_audit(user, "user.password_set", details={"user_id": user.id})
 
 
 def change_password(user: User, *, current: str, new: str) -> None:
     """``user`` replaces their own password, proving they know the current one.
 
-    Ends every other session of ``user`` and any open set-password link; the caller
-    logs the user in again in the browser that made the change.
+    Ends every session of ``user`` and any open set-password link; the caller logs the
+    user in again (a new session) in the browser that made the change.
     """
     if not user.check_password(current or ""):
         raise AccountError(_("The current password is not right."), "current_password")
@@ -180,7 +197,7 @@ def change_password(user: User, *, current: str, new: str) -> None:
 
 
 def set_active(user: User, active: bool, *, actor: User) -> None:
-    """Deactivate (sessions end at their next request) or reactivate an account."""
+    """Deactivate (every session ends) or reactivate an account (it starts with none)."""
     if user.id == actor.id and not active:
         raise AccountError(_("You cannot deactivate your own account."))
     if not active and user.is_admin and user.is_active:
@@ -192,6 +209,8 @@ def set_active(user: User, active: bool, *, actor: User) -> None:
         if not other_admins:
             raise AccountError(_("The last active administrator cannot be deactivated."))
     user.is_active = active
+    if not active:
+        end_sessions(user)
     record_audit(
         actor,
         "user.activated" if active else "user.deactivated",

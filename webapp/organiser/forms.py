@@ -340,13 +340,16 @@ class InviteUserForm(FlaskForm):
 class SetPasswordForm(FlaskForm):
     password = PasswordField(
         _l("New password"),
-        description=_l("At least 10 characters."),
+        description=_l(
+            "At least 12 characters and not easy to guess: a phrase of a few unrelated "
+            "words is easy to remember and hard to guess."
+        ),
         validators=[
             DataRequired(),
             Length(
-                min=10,
+                min=12,
                 max=200,
-                message=_l("The password must be at least 10 characters long (at most 200)."),
+                message=_l("The password must be at least 12 characters long (at most 200)."),
             ),
         ],
     )
@@ -361,6 +364,41 @@ class ChangePasswordForm(SetPasswordForm):
 
     current_password = PasswordField(
         _l("Current password"), validators=[DataRequired(), Length(max=200)]
+    )
+
+
+class TwoFactorCodeForm(FlaskForm):
+    """The second step of a login: a code from the app or a recovery code."""
+
+    code = StringField(
+        _l("Code"),
+        description=_l(
+            "The 6-digit code your authenticator app shows now, or one of your recovery codes."
+        ),
+        validators=[DataRequired(), Length(max=40)],
+    )
+
+
+class TwoFactorSetupForm(FlaskForm):
+    code = StringField(
+        _l("Code from the app"),
+        description=_l("The 6-digit code the app shows after adding the account."),
+        validators=[DataRequired(), Length(max=40)],
+    )
+
+
+class ConfirmPasswordForm(FlaskForm):
+    """Asks for the current password again before a change to the account's security."""
+
+    password = PasswordField(_l("Your password"), validators=[DataRequired(), Length(max=200)])
+
+
+class SecurityPolicyForm(FlaskForm):
+    two_factor_required = BooleanField(
+        _l("Require a second factor (authenticator app) for every account"),
+        description=_l(
+            "Users without one are asked to set it up right after their next password login."
+        ),
     )
 
 

@@ -9,9 +9,10 @@ from sqlalchemy.orm import joinedload
 
 from webapp.extensions import db
 from webapp.models import Partner, User
-from webapp.organiser import accounts
+from webapp.organiser import accounts, two_factor
 from webapp.organiser.access import require_admin
-from webapp.organiser.forms import EmptyForm, InviteUserForm, choices
+from webapp.organiser.auth_log import log_auth_event
+from webapp.organiser.forms import EmptyForm, InviteUserForm, SecurityPolicyForm, choices
 from webapp.urls import external_url
 
 bp = Blueprint("users", __name__, url_prefix="/users")
@@ -39,7 +40,55 @@ def user_list():
             .order_by(User.is_active.desc(), User.email)
         )
     )
-    return render_template("organiser/users.html", users=users, action_form=EmptyForm())
+    policy_form = SecurityPolicyForm(two_factor_required=two_factor.two_factor_required())
+    return render_template(
+        "organiser/users.html", users=users, action_form=EmptyForm(), policy_form=policy_form
+    )
+
+
+@bp.post("/security-policy")
+def security_policy():
+    form = SecurityPolicyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    required = bool(form.two_factor_required.data)
+    two_factor.set_two_factor_required(required, actor=current_user)
+    db.session.commit()
+    if required:
+        flash(
+            _(
+                "Every account now needs a second factor. Users without one set it up at "
+                "their next login."
+            ),
+            "success",
+        )
+    else:
+        flash(_("A second factor is now optional."), "success")
+    return redirect(url_for("organiser.users.list"))
+
+
+@bp.post("/<int:user_id>/reset-two-factor")
+def reset_two_factor(user_id: int):
+    user = _user_or_404(user_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        two_factor.reset_two_factor(user, actor=current_user)
+    except two_factor.TwoFactorError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        log_auth_event("auth.second_factor_reset", user_id=user.id, by=current_user.id)
+        flash(
+            _(
+                "The second factor of %(email)s is removed and their sessions have ended. "
+                "They can log in with their password and set it up again.",
+                email=user.email,
+            ),
+            "success",
+        )
+    return redirect(url_for("organiser.users.list"))
 
 
 def _link_page(user: User, token: str, *, invited: bool):
