@@ -2,6 +2,7 @@
 
 from webapp.models.attendance import ATTENDANCE_SOURCES, ATTENDANCE_STATUSES, Attendance
 from webapp.models.audit import AuditEntry
+from webapp.models.contacts import PartnerContact
 from webapp.models.events import (
     EVENT_FORMATS,
     EVENT_KINDS,
@@ -9,9 +10,11 @@ from webapp.models.events import (
     EVENT_VISIBILITIES,
     QUESTION_KINDS,
     Event,
+    EventSeries,
     Question,
     event_regions,
 )
+from webapp.models.invitations import INVITATION_ANSWERS, Invitation
 from webapp.models.outbox import OutboxMessage
 from webapp.models.regions import Partner, Region
 from webapp.models.registrations import (
@@ -30,6 +33,7 @@ __all__ = [
     "EVENT_KINDS",
     "EVENT_STATUSES",
     "EVENT_VISIBILITIES",
+    "INVITATION_ANSWERS",
     "QUESTION_KINDS",
     "REGISTRATION_STATUSES",
     "ROLES",
@@ -37,8 +41,11 @@ __all__ = [
     "Attendance",
     "AuditEntry",
     "Event",
+    "EventSeries",
+    "Invitation",
     "OutboxMessage",
     "Partner",
+    "PartnerContact",
     "Question",
     "Region",
     "Registration",
