@@ -83,9 +83,18 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.api.views import bp as api_bp
     from webapp.attendance.views import bp as attendance_bp
     from webapp.feeds.views import bp as feeds_bp
+    from webapp.invitations.views import bp as invitations_bp
     from webapp.organiser.views import bp as organiser_bp
     from webapp.public.views import bp as public_bp
     from webapp.registrations.views import bp as registrations_bp
 
-    for blueprint in (public_bp, registrations_bp, feeds_bp, organiser_bp, attendance_bp, api_bp):
+    for blueprint in (
+        public_bp,
+        registrations_bp,
+        invitations_bp,
+        feeds_bp,
+        organiser_bp,
+        attendance_bp,
+        api_bp,
+    ):
         app.register_blueprint(blueprint)

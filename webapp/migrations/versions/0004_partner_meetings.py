@@ -104,9 +104,7 @@ def upgrade():
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_invitations")),
         sa.UniqueConstraint("token", name=op.f("uq_invitations_token")),
-        sa.UniqueConstraint(
-            "event_id", "contact_id", name=op.f("uq_invitations_event_contact")
-        ),
+        sa.UniqueConstraint("event_id", "contact_id", name=op.f("uq_invitations_event_contact")),
     )
     with op.batch_alter_table("invitations", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_invitations_contact_id"), ["contact_id"], unique=False)
