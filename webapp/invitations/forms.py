@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
 from webapp.invitations.services import COMMENT_MAX_LENGTH
@@ -19,7 +20,7 @@ ANSWER_LABELS = {
 class AnswerForm(FlaskForm):
     answer = RadioField(
         _l("Your answer"),
-        choices=list(ANSWER_LABELS.items()),
+        choices=[SelectChoice(value, label) for value, label in ANSWER_LABELS.items()],
         validators=[InputRequired(_l("Choose whether you will attend."))],
         invalid_choice_message=_l("Choose whether you will attend."),
     )

@@ -220,10 +220,12 @@ class EventForm(FlaskForm):
     )
     series_scope = RadioField(
         _l("Apply the changes to"),
-        choices=[
-            ("this", _l("This date only")),
-            ("following", _l("This date and every later date of the series")),
-        ],
+        choices=choices(
+            [
+                ("this", _l("This date only")),
+                ("following", _l("This date and every later date of the series")),
+            ]
+        ),
         default="this",
         validate_choice=False,
     )
@@ -484,29 +486,31 @@ SERIES_WEEKDAYS = (
 class SeriesForm(FlaskForm):
     mode = RadioField(
         _l("How the dates are chosen"),
-        choices=[("rule", _l("A repeating rule")), ("dates", _l("A list of dates"))],
+        choices=choices([("rule", _l("A repeating rule")), ("dates", _l("A list of dates"))]),
         default="rule",
         validators=[InputRequired(_l("Choose how the dates are chosen."))],
     )
     frequency = SelectField(
         _l("Repeats"),
-        choices=[("monthly", _l("Monthly")), ("weekly", _l("Weekly"))],
+        choices=choices([("monthly", _l("Monthly")), ("weekly", _l("Weekly"))]),
         default="monthly",
     )
     position = SelectField(
         _l("Which one in the month"),
         description=_l("For monthly series."),
-        choices=[
-            ("1", _l("First")),
-            ("2", _l("Second")),
-            ("3", _l("Third")),
-            ("4", _l("Fourth")),
-            ("-1", _l("Last")),
-        ],
+        choices=choices(
+            [
+                ("1", _l("First")),
+                ("2", _l("Second")),
+                ("3", _l("Third")),
+                ("4", _l("Fourth")),
+                ("-1", _l("Last")),
+            ]
+        ),
         default="1",
     )
     weekday = SelectField(
-        _l("Weekday"), choices=[(str(n), label) for n, label in enumerate(SERIES_WEEKDAYS)]
+        _l("Weekday"), choices=choices((str(n), label) for n, label in enumerate(SERIES_WEEKDAYS))
     )
     interval = IntegerField(
         _l("Every how many weeks"),
