@@ -494,6 +494,7 @@ class SeriesForm(FlaskForm):
         _l("Repeats"),
         choices=choices([("monthly", _l("Monthly")), ("weekly", _l("Weekly"))]),
         default="monthly",
+        validate_choice=False,
     )
     position = SelectField(
         _l("Which one in the month"),
@@ -508,9 +509,12 @@ class SeriesForm(FlaskForm):
             ]
         ),
         default="1",
+        validate_choice=False,
     )
     weekday = SelectField(
-        _l("Weekday"), choices=choices((str(n), label) for n, label in enumerate(SERIES_WEEKDAYS))
+        _l("Weekday"),
+        choices=choices((str(n), label) for n, label in enumerate(SERIES_WEEKDAYS)),
+        validate_choice=False,
     )
     interval = IntegerField(
         _l("Every how many weeks"),

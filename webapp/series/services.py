@@ -174,6 +174,7 @@ def _copy_to(
     template: Event, series: EventSeries, starts_at: datetime, ends_at: datetime, shift
 ) -> Event:
     copy = Event(slug=unique_slug(template.title, starts_at, template.timezone))
+    db.session.add(copy)
     for name in EDITABLE_FIELDS:
         value = getattr(template, name)
         setattr(copy, name, dict(value) if isinstance(value, dict) else value)
@@ -199,7 +200,6 @@ def _copy_to(
                 options=list(question.options or []),
             )
         )
-    db.session.add(copy)
     # Flushed one by one: each slug must see the previous ones.
     db.session.flush()
     return copy
