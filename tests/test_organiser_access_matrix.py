@@ -7,13 +7,14 @@ and administrators get through. User administration is for administrators only.
 
 from __future__ import annotations
 
+import io
 import itertools
 
 import pytest
 from werkzeug.security import generate_password_hash
 
 from webapp.extensions import db
-from webapp.models import User
+from webapp.models import Invitation, PartnerContact, User
 
 ALLOWED = "allowed"
 FORBIDDEN = "forbidden"
@@ -96,6 +97,32 @@ EVENT_ROUTES = [
     ("GET", "/organiser/partners/{spare_partner}/edit", FORBIDDEN, FORBIDDEN, ALLOWED),
     ("POST", "/organiser/partners/{spare_partner}/edit", FORBIDDEN, FORBIDDEN, ALLOWED),
     ("POST", "/organiser/partners/{spare_partner}/delete", FORBIDDEN, FORBIDDEN, ALLOWED),
+    # Partner contacts: the partner's own organisers and administrators.
+    ("GET", "/organiser/contacts", ALLOWED, ALLOWED, ALLOWED),
+    ("GET", "/organiser/partners/{partner}/contacts", FORBIDDEN, FORBIDDEN, ALLOWED),
+    ("POST", "/organiser/partners/{partner}/contacts", FORBIDDEN, FORBIDDEN, ALLOWED),
+    ("GET", "/organiser/partners/{partner}/contacts/{contact}", FORBIDDEN, FORBIDDEN, ALLOWED),
+    ("POST", "/organiser/partners/{partner}/contacts/{contact}", FORBIDDEN, FORBIDDEN, ALLOWED),
+    (
+        "POST",
+        "/organiser/partners/{partner}/contacts/{contact}/remove",
+        FORBIDDEN,
+        FORBIDDEN,
+        ALLOWED,
+    ),
+    ("POST", "/organiser/partners/{partner}/contacts/import", FORBIDDEN, FORBIDDEN, ALLOWED),
+    # Invitations and series: like every change to the event.
+    ("GET", "/organiser/events/{meeting}/invitations", FORBIDDEN, ALLOWED, ALLOWED),
+    ("POST", "/organiser/events/{meeting}/invitations", FORBIDDEN, ALLOWED, ALLOWED),
+    (
+        "POST",
+        "/organiser/events/{meeting}/invitations/{invitation}/withdraw",
+        FORBIDDEN,
+        ALLOWED,
+        ALLOWED,
+    ),
+    ("GET", "/organiser/events/{event}/series/new", FORBIDDEN, ALLOWED, ALLOWED),
+    ("POST", "/organiser/events/{event}/series/new", FORBIDDEN, ALLOWED, ALLOWED),
     ("GET", "/organiser/account/password", ALLOWED, ALLOWED, ALLOWED),
     ("POST", "/organiser/account/password", ALLOWED, ALLOWED, ALLOWED),
 ]
@@ -156,6 +183,11 @@ def world(make_partner, make_event, make_registration, partner, regions):
     waiting = make_registration(event, status="waitlisted")
     pending = make_registration(event, status="pending")
     target = make_cheap_user("organiser", partner)
+    meeting = make_event(visibility="partners", kind="partner_meeting")
+    contact = PartnerContact(partner=partner, name="Anna", email="anna@pannon.example")
+    invitation = Invitation(event=meeting, contact=contact)
+    db.session.add(invitation)
+    db.session.commit()
     users = {
         "other_region": make_cheap_user("organiser", spanish),
         "same_region": make_cheap_user("organiser", other_hu),
@@ -171,11 +203,23 @@ def world(make_partner, make_event, make_registration, partner, regions):
         "region": regions["HU"].id,
         "spare_region": regions["LT"].id,
         "spare_partner": make_partner("IT", short_name="ITSPARE").id,
+        "partner": partner.id,
+        "contact": contact.id,
+        "meeting": meeting.id,
+        "invitation": invitation.id,
     }
     return users, ids
 
 
-def form_for(path: str) -> dict:
+def form_for(path: str, ids: dict) -> dict:
+    if path.endswith("/contacts/import"):
+        return {"file": (io.BytesIO(b"name,email\nBea,bea@pannon.example\n"), "c.csv")}
+    if path.endswith("/contacts") or path.endswith("/contacts/{contact}"):
+        return {"name": "Bea", "email": "bea@pannon.example", "locale": "hu"}
+    if path.endswith("/invitations"):
+        return {"contacts": [str(ids["contact"])]}
+    if path.endswith("/series/new"):
+        return {"mode": "dates", "dates": "2031-01-07"}
     if path.endswith("/registrations/new"):
         return {"name": "A", "email": "a@example.org", "stakeholder_type": "sme", "consent": "y"}
     if path.endswith("/confirm"):
@@ -192,7 +236,7 @@ def test_role_route_matrix(app, client, login, world, role, method, path, other,
     if role != "anonymous":
         login(users[role])
     concrete = path.format(**ids)
-    response = client.open(concrete, method=method, data=form_for(path))
+    response = client.open(concrete, method=method, data=form_for(path, ids))
     if role == "anonymous":
         assert response.status_code in (302, 303)
         assert response.headers["Location"].startswith("/organiser/login?next=")

@@ -174,32 +174,34 @@ def _copy_to(
     template: Event, series: EventSeries, starts_at: datetime, ends_at: datetime, shift
 ) -> Event:
     copy = Event(slug=unique_slug(template.title, starts_at, template.timezone))
-    db.session.add(copy)
-    for name in EDITABLE_FIELDS:
-        value = getattr(template, name)
-        setattr(copy, name, dict(value) if isinstance(value, dict) else value)
-    copy.starts_at, copy.ends_at = starts_at, ends_at
-    if template.registration_opens_at is not None:
-        copy.registration_opens_at = template.registration_opens_at + shift
-    if template.registration_closes_at is not None:
-        copy.registration_closes_at = template.registration_closes_at + shift
-    if copy.online_url.startswith(JITSI_BASE):
-        copy.online_url = jitsi_room_url()
-    copy.status = template.status
-    copy.sequence = 0
-    copy.host_partner = template.host_partner
-    copy.regions = list(template.regions)
-    copy.series = series
-    for question in template.questions:
-        copy.questions.append(
-            Question(
-                position=question.position,
-                label=question.label,
-                kind=question.kind,
-                required=question.required,
-                options=list(question.options or []),
+    # Loading the template's regions and questions must not flush the half-made copy.
+    with db.session.no_autoflush:
+        db.session.add(copy)
+        for name in EDITABLE_FIELDS:
+            value = getattr(template, name)
+            setattr(copy, name, dict(value) if isinstance(value, dict) else value)
+        copy.starts_at, copy.ends_at = starts_at, ends_at
+        if template.registration_opens_at is not None:
+            copy.registration_opens_at = template.registration_opens_at + shift
+        if template.registration_closes_at is not None:
+            copy.registration_closes_at = template.registration_closes_at + shift
+        if copy.online_url.startswith(JITSI_BASE):
+            copy.online_url = jitsi_room_url()
+        copy.status = template.status
+        copy.sequence = 0
+        copy.host_partner = template.host_partner
+        copy.regions = list(template.regions)
+        copy.series = series
+        for question in template.questions:
+            copy.questions.append(
+                Question(
+                    position=question.position,
+                    label=question.label,
+                    kind=question.kind,
+                    required=question.required,
+                    options=list(question.options or []),
+                )
             )
-        )
     # Flushed one by one: each slug must see the previous ones.
     db.session.flush()
     return copy
