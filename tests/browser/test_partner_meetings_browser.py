@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.test_accessibility_browser import (  # noqa: F401 - fixtures
-    _log_in,
-    assert_no_violations,
-    axe_script,
-    visitor,
-)
+from tests.browser import test_accessibility_browser as accessibility
+from tests.browser.test_accessibility_browser import _log_in, assert_no_violations
+
+# The accessibility tests' fixtures: axe-core, and a page in a language and at a width.
+axe_script = accessibility.axe_script
+visitor = accessibility.visitor
 
 pytestmark = pytest.mark.browser
 ORGANISER_PASSWORD = "correct horse battery"
