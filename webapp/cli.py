@@ -95,6 +95,7 @@ def create_user(
 @click.option("--dry-run", is_flag=True, help="Only count what would be anonymised.")
 def purge_personal_data(days: int | None, dry_run: bool) -> None:
     """Anonymise registrations of events that ended longer ago than the retention period."""
+    from webapp.retention import purge_invitation_comments
     from webapp.retention import purge_personal_data as purge
     from webapp.retention import registrations_past_retention
     from webapp.timezones import utcnow
@@ -110,3 +111,9 @@ def purge_personal_data(days: int | None, dry_run: bool) -> None:
         erased += purge(due[start : start + 200], now=now)
         db.session.commit()
     click.echo(f"Anonymised {erased} registrations of events that ended over {days} days ago.")
+    comments = purge_invitation_comments(now=now, retention_days=days)
+    db.session.commit()
+    if comments:
+        click.echo(
+            f"Emptied {comments} invitation comments of meetings that ended over {days} days ago."
+        )
