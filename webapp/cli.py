@@ -95,9 +95,8 @@ def create_user(
 @click.option("--dry-run", is_flag=True, help="Only count what would be anonymised.")
 def purge_personal_data(days: int | None, dry_run: bool) -> None:
     """Anonymise registrations of events that ended longer ago than the retention period."""
-    from webapp.retention import purge_invitation_comments
+    from webapp.retention import purge_invitation_comments, registrations_past_retention
     from webapp.retention import purge_personal_data as purge
-    from webapp.retention import registrations_past_retention
     from webapp.timezones import utcnow
 
     days = days or int(current_app.config["PERSONAL_DATA_RETENTION_DAYS"])
