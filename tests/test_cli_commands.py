@@ -157,3 +157,17 @@ def test_demo_events_offer_some_texts_in_the_host_regions_language(runner, clien
         "/events/webinar-acceleration-services-startups", headers={"Accept-Language": "en"}
     ).get_data(as_text=True)
     assert "Acceleration services for start-ups" in page
+
+
+def test_seed_demo_adds_partner_contacts_invited_to_the_steering_group(runner):
+    from webapp.demo import CONTACTS, STEERING_SLUG
+    from webapp.models import Invitation, PartnerContact
+
+    runner.invoke(args=["seed-demo"])
+    runner.invoke(args=["seed-demo"])
+    contacts = db.session.scalars(db.select(PartnerContact)).all()
+    assert len(contacts) == len(CONTACTS)
+    invitations = db.session.scalars(db.select(Invitation)).all()
+    assert {i.event.slug for i in invitations} == {STEERING_SLUG}
+    attending = [i for i in invitations if i.answer == "attend"]
+    assert attending and all(i.registration.status == "confirmed" for i in attending)
