@@ -232,3 +232,14 @@ def test_other_regions_cannot_invite(client, meeting, contacts, make_user, make_
     stranger = make_partner("ES", short_name="SODEBUR")
     login(make_user(partner=stranger))
     assert client.get(f"/organiser/events/{meeting.id}/invitations").status_code == 403
+
+
+def test_invitation_page_speaks_the_contacts_language_unless_the_visitor_chose(
+    client, meeting, contacts, organiser
+):
+    report = invitations.invite([meeting], contacts[1:], actor=organiser)
+    db.session.commit()
+    url = f"/invitations/{report.invited[0].token}"
+    assert '<html lang="lt">' in client.get(url).get_data(as_text=True)
+    chosen = client.get(url, headers={"Accept-Language": "it"}).get_data(as_text=True)
+    assert '<html lang="it">' in chosen
