@@ -243,3 +243,35 @@ def test_invitation_page_speaks_the_contacts_language_unless_the_visitor_chose(
     assert '<html lang="lt">' in client.get(url).get_data(as_text=True)
     chosen = client.get(url, headers={"Accept-Language": "it"}).get_data(as_text=True)
     assert '<html lang="it">' in chosen
+
+
+def test_attending_invitee_is_a_registration_with_mail_and_attendance(
+    client, meeting, contacts, organiser
+):
+    report = invitations.invite([meeting], contacts[:1], actor=organiser)
+    invitation = report.invited[0]
+    invitations.answer_invitation(invitation, "attend", "", privacy_version="1")
+    db.session.commit()
+    confirmed = db.session.scalar(db.select(OutboxMessage).where(OutboxMessage.kind == "confirmed"))
+    assert confirmed.to_address == "zsofia@pannon.example"
+    assert meeting.online_url in confirmed.body_text
+    # A partners-only meeting has no public page: the mail points to the invitation.
+    assert f"/invitations/{invitation.token}" in confirmed.body_text
+    assert f"/events/{meeting.slug}" not in confirmed.body_text
+    sheet = client.get(f"/organiser/events/{meeting.id}/attendance")
+    assert sheet.status_code == 200
+    assert "Zsófia Kovács" in sheet.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("visibility", "words"),
+    [
+        ("public", "it is in the catalogue"),
+        ("unlisted", "anyone with its link can see it"),
+        ("partners", "Invite partner contacts"),
+    ],
+)
+def test_publishing_says_where_the_event_is_seen(client, make_event, organiser, visibility, words):
+    draft = make_event(status="draft", visibility=visibility)
+    response = client.post(f"/organiser/events/{draft.id}/publish", follow_redirects=True)
+    assert words in response.get_data(as_text=True)

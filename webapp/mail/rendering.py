@@ -30,7 +30,7 @@ from webapp.formatting import (
     local_time,
     timezone_label,
 )
-from webapp.models import Event, Invitation, Partner, Registration
+from webapp.models import Event, Invitation, Partner, PartnerContact, Registration
 from webapp.registrations.services import waitlist_position
 from webapp.timezones import utc_to_local
 from webapp.urls import external_url, site_domain
@@ -197,13 +197,19 @@ def event_page_url(registration: Registration) -> str:
     event = registration.event
     if not event.is_partners_only:
         return external_url("public.event_detail", slug=event.slug)
-    token = None
-    if registration.id is not None:
-        token = db.session.scalar(
-            db.select(Invitation.token).where(
-                Invitation.registration_id == registration.id, Invitation.revoked_at.is_(None)
-            )
+    # The invitation that made the registration (it may not be linked yet while the
+    # "attend" answer is being stored): same meeting, same address.
+    token = db.session.scalar(
+        db.select(Invitation.token)
+        .join(PartnerContact, PartnerContact.id == Invitation.contact_id)
+        .where(
+            Invitation.event_id == event.id,
+            Invitation.revoked_at.is_(None),
+            PartnerContact.email == registration.email,
+            PartnerContact.removed_at.is_(None),
         )
+        .limit(1)
+    )
     if token:
         return external_url("invitations.invitation", token=token)
     return external_url("registrations.manage", token=registration.token)
