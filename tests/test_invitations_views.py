@@ -212,7 +212,7 @@ def test_one_reminder_to_non_responders(app, runner, meeting, contacts, organise
     first = runner.invoke(args=["reminders", "send"])
     assert "Queued 1 invitation reminder " in first.output
     second = runner.invoke(args=["reminders", "send"])
-    assert "Queued 0 invitation reminders" in second.output
+    assert second.exit_code == 0 and "invitation reminder" not in second.output
     reminders = db.session.scalars(
         db.select(OutboxMessage).where(OutboxMessage.kind == "invitation_reminder")
     ).all()

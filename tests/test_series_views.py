@@ -165,3 +165,13 @@ def test_invitations_for_the_whole_series_in_one_go(client, make_event, make_use
     token = db.session.scalar(db.select(Invitation.token).where(Invitation.event_id == dates[1].id))
     html = client.get(f"/invitations/{token}").get_data(as_text=True)
     assert html.count("/invitations/") >= 3  # links to the other dates' invitations
+
+
+def test_publishing_this_and_later_dates_publishes_the_drafts(client, make_event, make_user, login):
+    login(make_user())
+    first, second, third = _series(client, make_event, status="draft")
+    assert {e.status for e in (first, second, third)} == {"draft"}
+    _edit(client, second, status="published", series_scope="following")
+    for event in (first, second, third):
+        db.session.refresh(event)
+    assert [e.status for e in (first, second, third)] == ["draft", "published", "published"]

@@ -24,6 +24,7 @@ from webapp.contacts.services import (
 from webapp.extensions import db, limiter
 from webapp.invitations import services
 from webapp.invitations.forms import ANSWER_LABELS, AnswerForm
+from webapp.public.views import all_regions
 from webapp.registrations.forms import EraseForm
 from webapp.registrations.services import waitlist_position
 from webapp.timezones import times_in_regions, utcnow
@@ -55,8 +56,6 @@ def _invitation_or_invalid(token: str):
 
 
 def _page(invitation, form: AnswerForm, erase_form: EraseForm, status: int = 200):
-    from webapp.public.views import all_regions
-
     event = invitation.event
     now = utcnow()
     registration = services.attending_registration(invitation)

@@ -119,7 +119,8 @@ def send_reminders() -> None:
     click.echo(f"Queued {queued} reminder{'s' if queued != 1 else ''}.")
     invited = queue_invitation_reminders()
     db.session.commit()
-    click.echo(
-        f"Queued {invited} invitation reminder{'s' if invited != 1 else ''} to people who "
-        "have not answered."
-    )
+    if invited:
+        click.echo(
+            f"Queued {invited} invitation reminder{'s' if invited != 1 else ''} to people "
+            "who have not answered."
+        )

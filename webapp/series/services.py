@@ -269,8 +269,8 @@ def apply_to_later_dates(
 ) -> list[tuple[Event, ChangeResult]]:
     """Carry the changes just made to ``event`` over to the later dates of its series.
 
-    Texts, place, join link, capacity, visibility and the other settings that changed
-    are copied; a new local time of day or length is applied on each later date's own
+    Texts, place, join link, capacity, visibility, status (publishing) and the other
+    settings that changed are copied; a new local time of day or length is applied on each later date's own
     day. Each date is updated like a single event: its own SEQUENCE rises only if
     something its calendar shows changed, and its own registrants are told.
     """
@@ -278,7 +278,8 @@ def apply_to_later_dates(
     times_changed = bool({"starts_at", "ends_at", "timezone"} & set(changed))
     regions_changed = "regions" in changed
     host_changed = "host_partner" in changed
-    if not (copied or times_changed or regions_changed or host_changed):
+    status_changed = "status" in changed
+    if not (copied or times_changed or regions_changed or host_changed or status_changed):
         return []
     tz = event.timezone
     local_start = utc_to_local(event.starts_at, tz).replace(tzinfo=None)
@@ -293,6 +294,8 @@ def apply_to_later_dates(
             data.regions = list(event.regions)
         if host_changed:
             data.host_partner = event.host_partner
+        if status_changed:
+            data.status = event.status
         if times_changed:
             other_day = utc_to_local(other.starts_at, other.timezone).date()
             wall = datetime.combine(other_day, local_start.time())
