@@ -189,3 +189,17 @@ def test_seed_demo_prints_passwords_that_log_in_and_pass_the_policy(runner, clie
     _role, email, password = printed[0]
     response = client.post("/organiser/login", data={"email": email, "password": password})
     assert response.headers["Location"] == "/organiser/"
+
+
+def test_seed_demo_adds_partner_contacts_invited_to_the_steering_group(runner):
+    from webapp.demo import CONTACTS, STEERING_SLUG
+    from webapp.models import Invitation, PartnerContact
+
+    runner.invoke(args=["seed-demo"])
+    runner.invoke(args=["seed-demo"])
+    contacts = db.session.scalars(db.select(PartnerContact)).all()
+    assert len(contacts) == len(CONTACTS)
+    invitations = db.session.scalars(db.select(Invitation)).all()
+    assert {i.event.slug for i in invitations} == {STEERING_SLUG}
+    attending = [i for i in invitations if i.answer == "attend"]
+    assert attending and all(i.registration.status == "confirmed" for i in attending)

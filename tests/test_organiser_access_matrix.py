@@ -9,6 +9,7 @@ and administrators get through. User administration is for administrators only.
 
 from __future__ import annotations
 
+import io
 import itertools
 from datetime import UTC, datetime, timedelta
 
@@ -16,7 +17,7 @@ import pytest
 from werkzeug.security import generate_password_hash
 
 from webapp.extensions import db
-from webapp.models import Poll, PollSlot, User
+from webapp.models import Invitation, PartnerContact, Poll, PollSlot, User
 
 ALLOWED = "allowed"
 FORBIDDEN = "forbidden"
@@ -101,6 +102,32 @@ EVENT_ROUTES = [
     ("GET", "/organiser/partners/{spare_partner}/edit", FORBIDDEN, FORBIDDEN, ALLOWED),
     ("POST", "/organiser/partners/{spare_partner}/edit", FORBIDDEN, FORBIDDEN, ALLOWED),
     ("POST", "/organiser/partners/{spare_partner}/delete", FORBIDDEN, FORBIDDEN, ALLOWED),
+    # Partner contacts: the partner's own organisers and administrators.
+    ("GET", "/organiser/contacts", ALLOWED, ALLOWED, ALLOWED),
+    ("GET", "/organiser/partners/{partner}/contacts", FORBIDDEN, FORBIDDEN, ALLOWED),
+    ("POST", "/organiser/partners/{partner}/contacts", FORBIDDEN, FORBIDDEN, ALLOWED),
+    ("GET", "/organiser/partners/{partner}/contacts/{contact}", FORBIDDEN, FORBIDDEN, ALLOWED),
+    ("POST", "/organiser/partners/{partner}/contacts/{contact}", FORBIDDEN, FORBIDDEN, ALLOWED),
+    (
+        "POST",
+        "/organiser/partners/{partner}/contacts/{contact}/remove",
+        FORBIDDEN,
+        FORBIDDEN,
+        ALLOWED,
+    ),
+    ("POST", "/organiser/partners/{partner}/contacts/import", FORBIDDEN, FORBIDDEN, ALLOWED),
+    # Invitations and series: like every change to the event.
+    ("GET", "/organiser/events/{meeting}/invitations", FORBIDDEN, ALLOWED, ALLOWED),
+    ("POST", "/organiser/events/{meeting}/invitations", FORBIDDEN, ALLOWED, ALLOWED),
+    (
+        "POST",
+        "/organiser/events/{meeting}/invitations/{invitation}/withdraw",
+        FORBIDDEN,
+        ALLOWED,
+        ALLOWED,
+    ),
+    ("GET", "/organiser/events/{event}/series/new", FORBIDDEN, ALLOWED, ALLOWED),
+    ("POST", "/organiser/events/{event}/series/new", FORBIDDEN, ALLOWED, ALLOWED),
     ("GET", "/organiser/account/password", ALLOWED, ALLOWED, ALLOWED),
     ("POST", "/organiser/account/password", ALLOWED, ALLOWED, ALLOWED),
     # A poll is managed by its own partner's organisers and administrators only.
@@ -189,6 +216,10 @@ def world(make_partner, make_event, make_registration, partner, regions):
         slots=[PollSlot(starts_at=soon, ends_at=soon + timedelta(hours=1))],
     )
     db.session.add(poll)
+    meeting = make_event(visibility="partners", kind="partner_meeting")
+    contact = PartnerContact(partner=partner, name="Anna", email="anna@pannon.example")
+    invitation = Invitation(event=meeting, contact=contact)
+    db.session.add(invitation)
     db.session.commit()
     users = {
         "other_region": make_cheap_user("organiser", spanish),
@@ -207,11 +238,23 @@ def world(make_partner, make_event, make_registration, partner, regions):
         "spare_partner": make_partner("IT", short_name="ITSPARE").id,
         "poll": poll.id,
         "slot": poll.slots[0].id,
+        "partner": partner.id,
+        "contact": contact.id,
+        "meeting": meeting.id,
+        "invitation": invitation.id,
     }
     return users, ids
 
 
-def form_for(path: str) -> dict:
+def form_for(path: str, ids: dict) -> dict:
+    if path.endswith("/contacts/import"):
+        return {"file": (io.BytesIO(b"name,email\nBea,bea@pannon.example\n"), "c.csv")}
+    if path.endswith("/contacts") or path.endswith("/contacts/{contact}"):
+        return {"name": "Bea", "email": "bea@pannon.example", "locale": "hu"}
+    if path.endswith("/invitations"):
+        return {"contacts": [str(ids["contact"])]}
+    if path.endswith("/series/new"):
+        return {"mode": "dates", "dates": "2031-01-07"}
     if path.endswith("/registrations/new"):
         return {"name": "A", "email": "a@example.org", "stakeholder_type": "sme", "consent": "y"}
     if path.endswith("/confirm"):
@@ -232,7 +275,7 @@ def test_role_route_matrix(app, client, login, world, role, method, path, other,
     if role != "anonymous":
         login(users[role])
     concrete = path.format(**ids)
-    response = client.open(concrete, method=method, data=form_for(path))
+    response = client.open(concrete, method=method, data=form_for(path, ids))
     if role == "anonymous":
         assert response.status_code in (302, 303)
         assert response.headers["Location"].startswith("/organiser/login?next=")

@@ -52,3 +52,30 @@ def test_purge_days_option_overrides_the_setting_and_refuses_nonsense(
     assert result.output.startswith("Anonymised 1 ")
     db.session.expire_all()
     assert db.session.get(Registration, registration.id).erased_at is not None
+
+
+def test_purge_empties_invitation_comments_of_old_meetings(runner, app, make_event, partner):
+    from webapp.models import Invitation, PartnerContact
+
+    app.config["PERSONAL_DATA_RETENTION_DAYS"] = 365
+    contact = PartnerContact(partner=partner, name="Anna", email="anna@pannon.example")
+    old = Invitation(
+        event=make_event(start=timedelta(days=-400), visibility="partners"),
+        contact=contact,
+        answer="decline",
+        comment="On sick leave",
+    )
+    recent = Invitation(
+        event=make_event(start=timedelta(days=-30), visibility="partners"),
+        contact=contact,
+        answer="maybe",
+        comment="Depends on the budget",
+    )
+    db.session.add_all([old, recent])
+    db.session.commit()
+    result = runner.invoke(args=["purge-personal-data"])
+    assert "Emptied 1 invitation comments" in result.output
+    db.session.expire_all()
+    assert (old.comment, old.answer) == ("", "decline")
+    assert recent.comment == "Depends on the budget"
+    assert contact.name == "Anna"  # a current contact stays until removed

@@ -76,6 +76,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.api.views import bp as api_bp
     from webapp.attendance.views import bp as attendance_bp
     from webapp.feeds.views import bp as feeds_bp
+    from webapp.invitations.views import bp as invitations_bp
     from webapp.organiser.views import bp as organiser_bp
     from webapp.polls.views import bp as polls_bp
     from webapp.public.views import bp as public_bp
@@ -84,6 +85,7 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (
         public_bp,
         registrations_bp,
+        invitations_bp,
         feeds_bp,
         organiser_bp,
         attendance_bp,

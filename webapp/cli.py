@@ -103,7 +103,12 @@ def create_user(
 def purge_personal_data(days: int | None, dry_run: bool) -> None:
     """Anonymise registrations of events that ended longer ago than the retention period."""
     from webapp.attendance.services import purge_import_drafts
-    from webapp.retention import delete_polls, polls_past_retention, registrations_past_retention
+    from webapp.retention import (
+        delete_polls,
+        polls_past_retention,
+        purge_invitation_comments,
+        registrations_past_retention,
+    )
     from webapp.retention import purge_personal_data as purge
     from webapp.timezones import utcnow
 
@@ -132,6 +137,12 @@ def purge_personal_data(days: int | None, dry_run: bool) -> None:
         click.echo(
             f"Deleted {deleted} polls (with their invitees and answers) whose last proposed "
             f"time was over {days} days ago."
+        )
+    comments = purge_invitation_comments(now=now, retention_days=days)
+    db.session.commit()
+    if comments:
+        click.echo(
+            f"Emptied {comments} invitation comments of meetings that ended over {days} days ago."
         )
 
 

@@ -17,7 +17,9 @@ from webapp.extensions import db
 from webapp.models import (
     Attendance,
     Event,
+    Invitation,
     Partner,
+    PartnerContact,
     Poll,
     PollAnswer,
     PollInvitee,
@@ -60,6 +62,53 @@ ORGANISERS = [
     ("piotr.wisniewski@karpacki.example", "Piotr Wiśniewski", "Carpathian"),
 ]
 ADMIN = ("admin@inter-ventures.example", "Inter Ventures administrator")
+# Partner contacts invited to the partners-only meetings: partner, name, e-mail, role,
+# language, and their answer to the demo steering group (None: not answered yet).
+CONTACTS = [
+    ("PANNON", "Zsófia Tóth", "zsofia.toth@pannon-egtc.example", "Project manager", "hu", "attend"),
+    (
+        "Klaipeda ID",
+        "Tomas Jonaitis",
+        "tomas.jonaitis@klaipeda-id.example",
+        "Investment officer",
+        "lt",
+        "attend",
+    ),
+    (
+        "Unioncamere",
+        "Marco Rossi",
+        "marco.rossi@unioncamere-lombardia.example",
+        "Policy officer",
+        "it",
+        "maybe",
+    ),
+    (
+        "CEEI-Burgos",
+        "Carmen López",
+        "carmen.lopez@ceei-burgos.example",
+        "Innovation advisor",
+        "es",
+        None,
+    ),
+    ("SODEBUR", "Pablo Sanz", "pablo.sanz@sodebur.example", "Project coordinator", "es", "decline"),
+    (
+        "RARR",
+        "Katarzyna Zielińska",
+        "katarzyna.zielinska@rarr.example",
+        "Communication officer",
+        "pl",
+        "attend",
+    ),
+    (
+        "Carpathian",
+        "Marek Kowalczyk",
+        "marek.kowalczyk@karpacki.example",
+        "Financial manager",
+        "pl",
+        None,
+    ),
+]
+STEERING_SLUG = "partner-meeting-internal-steering"
 
 
 @dataclass(frozen=True)
@@ -628,6 +677,7 @@ def load_demo_data(today: date | None = None) -> dict[str, object]:
         _add_demo_registrations(event, spec, regions, today)
     _add_demo_poll(today, partners)
     db.session.flush()
+    _add_demo_contacts(partners)
     return created
 
 
@@ -684,6 +734,42 @@ def _add_demo_poll(today: date, partners: dict[str, Partner]) -> None:
             for slot, answer in zip(poll.slots, answers, strict=True):
                 if answer:
                     invitee.answers.append(PollAnswer(slot=slot, answer=answer))
+
+
+def _add_demo_contacts(partners) -> None:
+    """The partners' contacts, invited to the steering group with a few answers given.
+
+    Invitations are stored directly (no e-mail goes out for demo data); an "attend"
+    holds a confirmed registration, as when a contact answers on their page.
+    """
+    existing = {c.email for c in db.session.scalars(db.select(PartnerContact))}
+    steering = db.session.scalar(db.select(Event).where(Event.slug == STEERING_SLUG))
+    for short, name, email, role, locale, answer in CONTACTS:
+        if email in existing:
+            continue
+        partner = partners[short]
+        contact = PartnerContact(partner=partner, name=name, email=email, role=role, locale=locale)
+        db.session.add(contact)
+        if steering is None or steering.status != "published":
+            continue
+        invitation = Invitation(event=steering, contact=contact, answer=answer)
+        if answer is not None:
+            invitation.answered_at = datetime.now(UTC)
+        if answer == "attend":
+            invitation.registration = Registration(
+                event=steering,
+                name=name,
+                email=email,
+                organisation=partner.name,
+                stakeholder_type="other",
+                region=partner.region,
+                locale=locale,
+                status="confirmed",
+                consent_at=datetime.now(UTC),
+                privacy_version="demo",
+            )
+        db.session.add(invitation)
+    db.session.flush()
 
 
 def _build_event(spec: DemoEvent, today: date, partners, regions) -> Event:

@@ -93,6 +93,25 @@ def _region_locale(code: str) -> str | None:
         return None
 
 
+def _invitee_locale() -> str | None:
+    """On an invitation page, the language of the invited contact."""
+    token = (request.view_args or {}).get("token")
+    if not (request.endpoint or "").startswith("invitations.") or not isinstance(token, str):
+        return None
+    from webapp.extensions import db
+    from webapp.models import Invitation, PartnerContact
+
+    try:
+        return db.session.scalar(
+            db.select(PartnerContact.locale)
+            .join(Invitation, Invitation.contact_id == PartnerContact.id)
+            .where(Invitation.token == token[:64])
+        )
+    except SQLAlchemyError:
+        db.session.rollback()
+        return None
+
+
 def select_locale() -> str:
     """Flask-Babel's locale selector for the current request (English outside one)."""
     supported = current_app.config["LANGUAGES"]
@@ -107,7 +126,7 @@ def select_locale() -> str:
     region_locale = None
     if chosen not in supported and accept_match is None:
         code = _region_code_of_request()
-        region_locale = _region_locale(code) if code else None
+        region_locale = _region_locale(code) if code else _invitee_locale()
     g.locale_negotiated = True
     return choose_locale(
         chosen=chosen,

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from webapp.extensions import db
-from webapp.models import Event, Poll, PollSlot, Registration
+from webapp.models import Event, Invitation, Poll, PollSlot, Registration
 from webapp.registrations.services import erase_registration
 
 
@@ -28,6 +28,23 @@ def registrations_past_retention(*, now: datetime, retention_days: int) -> list[
             .order_by(Registration.id)
         )
     )
+
+
+def purge_invitation_comments(*, now: datetime, retention_days: int) -> int:
+    """Empty the comments invitees wrote on meetings that ended ``retention_days`` ago.
+
+    The answers stay (they are counted per partner and region); the registrations an
+    "attend" made are anonymised with the others. Flushed, not committed.
+    """
+    cutoff = now - timedelta(days=retention_days)
+    ended = db.select(Event.id).where(Event.ends_at < cutoff)
+    result = db.session.execute(
+        db.update(Invitation)
+        .where(Invitation.event_id.in_(ended), Invitation.comment != "")
+        .values(comment=""),
+        execution_options={"synchronize_session": False},
+    )
+    return result.rowcount or 0
 
 
 def purge_personal_data(registration_ids: list[int], *, now: datetime) -> int:

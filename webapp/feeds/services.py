@@ -29,7 +29,15 @@ from sqlalchemy import and_, bindparam, func, or_
 from webapp.calendar import PRODID, CalendarEvent, build_calendar
 from webapp.extensions import db
 from webapp.formatting import FORMAT_LABELS, KIND_LABELS
-from webapp.models import Event, Partner, Region, Registration, event_regions
+from webapp.models import (
+    Event,
+    Invitation,
+    Partner,
+    PartnerContact,
+    Region,
+    Registration,
+    event_regions,
+)
 from webapp.models.events import localized_text
 from webapp.models.registrations import new_token
 from webapp.urls import external_url, public_base_url, site_domain
@@ -351,7 +359,9 @@ def build_public_feed(
         )
 
 
-def event_ics(event: Event, *, personal: bool = False, method: str = "PUBLISH") -> bytes:
+def event_ics(
+    event: Event, *, personal: bool = False, method: str = "PUBLISH", page_url: str | None = None
+) -> bytes:
     """A calendar with the one ``event``, with the same UID and SEQUENCE as the feeds.
 
     ``personal=True`` (for a registrant: e-mails, personal pages) adds the join link and
@@ -365,7 +375,8 @@ def event_ics(event: Event, *, personal: bool = False, method: str = "PUBLISH") 
     """
     if method == "CANCEL" and event.status != "cancelled":
         raise ValueError("METHOD:CANCEL is only for a cancelled event")
-    page_url = external_url("public.event_detail", slug=event.slug)
+    # A partners-only meeting has no public page: the caller names the reader's page.
+    page_url = page_url or external_url("public.event_detail", slug=event.slug)
     entry = to_calendar_event(
         event,
         region_names=[region.name for region in event.regions],
@@ -430,7 +441,8 @@ def public_event_validator(slug: str, *, locale: str) -> tuple[int, Validator] |
             Event.slug == slug
         )
     ).first()
-    if row is None or row.visibility != "public" or row.status == "draft":
+    # An unlisted event's file is reachable like its page (by its link); it is in no feed.
+    if row is None or row.visibility not in ("public", "unlisted") or row.status == "draft":
         return None
     return row.id, _make_validator(
         f"event:{row.id}", locale, (row.updated_at, row.sequence, row.status), row.updated_at
@@ -506,7 +518,11 @@ def build_personal_feed(registration: Registration, event_id: int | None) -> byt
                     event,
                     region_names=[region.name for region in event.regions],
                     host_name=event.host_partner.name,
-                    page_url=external_url("public.event_detail", slug=event.slug),
+                    page_url=(
+                        external_url("public.event_detail", slug=event.slug)
+                        if event.is_reachable_by_link
+                        else external_url("registrations.manage", token=registration.token)
+                    ),
                     labels=_labels(),
                     join_url=event.online_url if event.is_online else "",
                 )
@@ -517,6 +533,91 @@ def build_personal_feed(registration: Registration, event_id: int | None) -> byt
             description=_(
                 "The Inter Ventures events you are registered for, with their join links. "
                 "Keep this address private."
+            ),
+            url=external_url("public.catalogue"),
+            refresh_interval=_refresh_interval(),
+        )
+
+
+# --- partner contacts' feeds ---------------------------------------------------------------------
+
+
+def find_contact_by_feed_token(token: str) -> PartnerContact | None:
+    """The contact (not removed) whose personal feed is ``token``, or ``None``."""
+    if not token or not TOKEN_RE.match(token):
+        return None
+    contact = db.session.scalar(db.select(PartnerContact).where(PartnerContact.feed_token == token))
+    if contact is None or not contact.is_active:
+        return None
+    if not secrets.compare_digest(contact.feed_token.encode(), token.encode()):
+        return None
+    return contact
+
+
+def _contact_feed_rows(contact: PartnerContact, *, now: datetime, past_days: int):
+    """(invitation, event, registration status) of each meeting the contact's feed shows.
+
+    Partners-only meetings the contact is invited to (invitation not withdrawn, not
+    declined), published or cancelled and not yet over, within the feed window.
+    """
+    since = feed_window_start(now, past_days)
+    return db.session.execute(
+        db.select(Invitation, Event, Registration.status)
+        .join(Event, Event.id == Invitation.event_id)
+        .outerjoin(Registration, Registration.id == Invitation.registration_id)
+        .where(
+            Invitation.contact_id == contact.id,
+            Invitation.revoked_at.is_(None),
+            or_(Invitation.answer.is_(None), Invitation.answer != "decline"),
+            Event.visibility == "partners",
+            or_(
+                and_(Event.status == "published", Event.ends_at >= since),
+                and_(Event.status == "cancelled", Event.ends_at >= now),
+            ),
+        )
+        .order_by(Event.starts_at, Event.id)
+    ).all()
+
+
+def contact_feed_validator(contact: PartnerContact, *, now: datetime, past_days: int):
+    """Validator of a contact's feed and the rows it is built from (a small list)."""
+    rows = _contact_feed_rows(contact, now=now, past_days=past_days)
+    parts: list[object] = [contact.id, contact.updated_at]
+    latest = contact.updated_at
+    for invitation, event, status in rows:
+        parts += [event.id, event.updated_at, event.sequence, event.status, invitation.answer]
+        parts += [invitation.updated_at, status]
+        latest = max(latest, event.updated_at, invitation.updated_at)
+    validator = _make_validator(
+        f"contact:{contact.feed_token}", contact.locale or "en", parts, latest
+    )
+    return validator, rows
+
+
+def build_contact_feed(contact: PartnerContact, rows) -> bytes:
+    """The contact's meetings; the join link only where their "attend" holds a seat."""
+    locale = contact.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
+    with force_locale(locale):
+        labels = _labels()
+        entries = []
+        for invitation, event, status in rows:
+            attending = invitation.answer == "attend" and status == "confirmed"
+            entries.append(
+                to_calendar_event(
+                    event,
+                    region_names=[region.name for region in event.regions],
+                    host_name=event.host_partner.name,
+                    page_url=external_url("invitations.invitation", token=invitation.token),
+                    labels=labels,
+                    join_url=event.online_url if attending and event.is_online else "",
+                )
+            )
+        return build_calendar(
+            entries,
+            name=_("Inter Ventures partner meetings"),
+            description=_(
+                "The partner meetings you are invited to, with the join link of those you "
+                "attend. Keep this address private."
             ),
             url=external_url("public.catalogue"),
             refresh_interval=_refresh_interval(),

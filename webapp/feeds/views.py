@@ -145,6 +145,20 @@ def personal_ics(token: str) -> Response:
     )
 
 
+@bp.get("/feeds/partners/<token>.ics")
+def contact_ics(token: str) -> Response:
+    """A partner contact's own feed: the partners-only meetings they are invited to."""
+    contact = services.find_contact_by_feed_token(token)
+    if contact is None:
+        abort(404)
+    validator, rows = services.contact_feed_validator(
+        contact, now=utcnow(), past_days=_config_int("FEED_PAST_DAYS", 90)
+    )
+    return _calendar_response(
+        validator, lambda: services.build_contact_feed(contact, rows), private=True
+    )
+
+
 @bp.post("/registrations/<token>/feed-token")
 def regenerate_feed_token(token: str) -> Response:
     """Give the registrant a new personal feed address (CSRF-checked by the app)."""

@@ -12,6 +12,7 @@ from flask import current_app
 from sqlalchemy.exc import OperationalError
 
 from webapp.extensions import db
+from webapp.invitations.services import queue_invitation_reminders
 from webapp.mail.delivery import backend_from_config
 from webapp.mail.outbox import DeliveryReport, deliver_all_due, outbox_counts
 from webapp.mail.reminders import send_due_reminders
@@ -111,7 +112,15 @@ def reminders() -> None:
 def send_reminders() -> None:
     """Queue the reminders that are due (run it from cron, e.g. every 10 minutes).
 
-    Each confirmed registrant gets each reminder once, however often this runs.
+    Each confirmed registrant gets each reminder once, however often this runs; so does
+    each partner contact who has not answered an invitation a week before the meeting.
     """
     queued = send_due_reminders()
     click.echo(f"Queued {queued} reminder{'s' if queued != 1 else ''}.")
+    invited = queue_invitation_reminders()
+    db.session.commit()
+    if invited:
+        click.echo(
+            f"Queued {invited} invitation reminder{'s' if invited != 1 else ''} to people "
+            "who have not answered."
+        )

@@ -19,6 +19,7 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from webapp.attendance.qr import checkin_url, shows_checkin_code
+from webapp.extensions import db
 from webapp.formatting import (
     FORMAT_LABELS,
     KIND_LABELS,
@@ -29,7 +30,7 @@ from webapp.formatting import (
     local_time,
     timezone_label,
 )
-from webapp.models import Event, Partner, PollInvitee, Registration
+from webapp.models import Event, Invitation, Partner, PartnerContact, PollInvitee, Registration
 from webapp.registrations.services import waitlist_position
 from webapp.timezones import utc_to_local
 from webapp.urls import external_url, site_domain
@@ -49,6 +50,8 @@ SUBJECTS = {
     "event_cancelled": _l("Event cancelled: %(title)s"),
     "reminder": _l("Reminder: %(title)s, %(when)s"),
     "organiser_notice": _l("New registration for %(title)s: %(name)s"),
+    "invitation": _l("Invitation: %(title)s, %(when)s"),
+    "invitation_reminder": _l("Please answer: %(title)s, %(when)s"),
 }
 
 # What changed, in words, for the field names an event change reports.
@@ -122,8 +125,11 @@ def render_registration_mail(
     event = registration.event
     language = mail_language(registration.locale)
     attachments = []
+    page_url = event_page_url(registration)
     if _carries_calendar(registration, kind):
-        attachment = calendar_attachment(event, personal=kind != "event_cancelled")
+        attachment = calendar_attachment(
+            event, personal=kind != "event_cancelled", page_url=page_url
+        )
         if attachment is not None:
             attachments.append(attachment)
     has_calendar = bool(attachments)
@@ -132,6 +138,7 @@ def render_registration_mail(
         attachments.append(checkin_code)
     with force_locale(language):
         context = _registration_context(registration, kind, changes, language, waitlist_position)
+        context["event_url"] = page_url
         subject = _subject(kind, **context.pop("subject_values"))
         text, html = _render_pair(
             kind,
@@ -184,6 +191,81 @@ def render_organiser_notice(registration: Registration, *, name: str, locale: st
     )
 
 
+def event_page_url(registration: Registration) -> str:
+    """Where the registrant reads about the event: its page, or for a partners-only
+    meeting (no public page) the invitation page, else their registration page."""
+    event = registration.event
+    if not event.is_partners_only:
+        return external_url("public.event_detail", slug=event.slug)
+    # The invitation that made the registration (it may not be linked yet while the
+    # "attend" answer is being stored): same meeting, same address.
+    token = db.session.scalar(
+        db.select(Invitation.token)
+        .join(PartnerContact, PartnerContact.id == Invitation.contact_id)
+        .where(
+            Invitation.event_id == event.id,
+            Invitation.revoked_at.is_(None),
+            PartnerContact.email == registration.email,
+            PartnerContact.removed_at.is_(None),
+        )
+        .limit(1)
+    )
+    if token:
+        return external_url("invitations.invitation", token=token)
+    return external_url("registrations.manage", token=registration.token)
+
+
+def render_invitation_mail(invitation: Invitation, kind: str) -> RenderedMail:
+    """An invitation, or its reminder, in the contact's language with the meeting's .ics."""
+    event = invitation.event
+    contact = invitation.contact
+    language = mail_language(contact.locale)
+    invitation_url = external_url("invitations.invitation", token=invitation.token)
+    attachments = []
+    with force_locale(language):
+        attachment = calendar_attachment(event, personal=False, page_url=invitation_url)
+        if attachment is not None:
+            attachments.append(attachment)
+        title = event_title(event, language)
+        region = contact.partner.region
+        when_contact = None
+        if _differs_from_event_zone(event, region.timezone):
+            when_contact = _when_in_zone(event, region.timezone)
+        when_short = local_date_and_time(event.starts_at, region.timezone)
+        subject = _subject(kind, title=title, when=when_short)
+        text, html = _render_pair(
+            kind,
+            subject=subject,
+            language=language,
+            has_calendar=bool(attachments),
+            recipient_name=contact.name,
+            title=title,
+            kind_label=KIND_LABELS.get(event.kind, ""),
+            format_label=FORMAT_LABELS.get(event.format, ""),
+            when_event=_when_in_event_zone(event),
+            when_registrant=when_contact,
+            region_name=region.name,
+            place=(
+                ", ".join(p for p in (event.venue, event.address) if p) if event.is_onsite else ""
+            ),
+            join_url="",
+            join_link_later=event.is_online,
+            host_name=event.host_partner.name,
+            partner_name=contact.partner.name,
+            event_url=invitation_url,
+            invitation_url=invitation_url,
+        )
+    from_address, reply_to = sender_of(event.host_partner)
+    return RenderedMail(
+        subject=subject,
+        text=text,
+        html=html,
+        attachments=attachments,
+        reply_to=reply_to,
+        from_address=from_address,
+    )
+
+
 def organiser_registrations_url(event: Event) -> str:
     """Where organisers see the event's registrations (the public page if that is missing)."""
     for endpoint in ("organiser.event_registrations", "organiser.registrations"):
@@ -192,13 +274,15 @@ def organiser_registrations_url(event: Event) -> str:
     return external_url("public.event_detail", slug=event.slug)
 
 
-def calendar_attachment(event: Event, *, personal: bool) -> dict[str, Any] | None:
+def calendar_attachment(
+    event: Event, *, personal: bool, page_url: str | None = None
+) -> dict[str, Any] | None:
     """The event as an ``.ics`` attachment (the feeds' UID and SEQUENCE)."""
     try:
         from webapp.feeds.services import event_ics
     except ImportError:  # the calendar builder ships with the feeds
         return None
-    content = event_ics(event, personal=personal, method="PUBLISH")
+    content = event_ics(event, personal=personal, method="PUBLISH", page_url=page_url)
     return {
         "filename": f"{event.slug}.ics",
         "content_type": "text/calendar; method=PUBLISH; charset=utf-8",

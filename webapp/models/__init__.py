@@ -9,6 +9,7 @@ from webapp.models.attendance import (
     AttendanceThreshold,
 )
 from webapp.models.audit import AuditEntry
+from webapp.models.contacts import PartnerContact
 from webapp.models.events import (
     EVENT_FORMATS,
     EVENT_KINDS,
@@ -16,9 +17,11 @@ from webapp.models.events import (
     EVENT_VISIBILITIES,
     QUESTION_KINDS,
     Event,
+    EventSeries,
     Question,
     event_regions,
 )
+from webapp.models.invitations import INVITATION_ANSWERS, Invitation
 from webapp.models.outbox import OutboxMessage
 from webapp.models.polls import (
     POLL_ANSWERS,
@@ -46,6 +49,7 @@ __all__ = [
     "EVENT_KINDS",
     "EVENT_STATUSES",
     "EVENT_VISIBILITIES",
+    "INVITATION_ANSWERS",
     "POLL_ANSWERS",
     "POLL_STATUSES",
     "QUESTION_KINDS",
@@ -59,8 +63,11 @@ __all__ = [
     "AttendanceThreshold",
     "AuditEntry",
     "Event",
+    "EventSeries",
+    "Invitation",
     "OutboxMessage",
     "Partner",
+    "PartnerContact",
     "Poll",
     "PollAnswer",
     "PollInvitee",

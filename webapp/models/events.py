@@ -27,7 +27,9 @@ if TYPE_CHECKING:
 
 EVENT_KINDS = ("partner_meeting", "study_visit", "webinar")
 EVENT_FORMATS = ("online", "onsite", "hybrid")
-EVENT_VISIBILITIES = ("public", "partners")
+# public: listed everywhere; unlisted: reachable by its link only; partners: invited
+# partner contacts only (``Invitation``).
+EVENT_VISIBILITIES = ("public", "unlisted", "partners")
 EVENT_STATUSES = ("draft", "published", "cancelled")
 QUESTION_KINDS = ("short_text", "long_text", "single_choice", "multiple_choice", "yes_no")
 # Event texts organisers may give in more than one language (``Event.translations``).
@@ -66,6 +68,31 @@ def localized_text(texts: Any, field: str, locale: str | None) -> str:
     if language != (texts.language or "en"):
         return texts.translations[language][field]
     return getattr(texts, field) or ""
+
+
+class EventSeries(db.Model):
+    """Events created together on a rule or a list of dates (e.g. monthly meetings).
+
+    Each member stays an event of its own, with its own registrations, attendance and
+    calendar entry; the series only links them so organisers can move between them,
+    change all later dates at once and invite to all of them.
+    """
+
+    __tablename__ = "event_series"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    # How the dates were chosen, for people: an RFC 5545 RRULE or "dates".
+    rule: Mapped[str] = mapped_column(String(200), default="")
+    timezone: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    events: Mapped[list[Event]] = relationship(
+        back_populates="series", order_by="[Event.starts_at, Event.id]"
+    )
+
+    def __repr__(self) -> str:
+        return f"<EventSeries {self.id}>"
 
 
 class Event(db.Model):
@@ -121,10 +148,14 @@ class Event(db.Model):
     host_partner_id: Mapped[int] = mapped_column(
         ForeignKey("partners.id", ondelete="RESTRICT"), index=True
     )
+    series_id: Mapped[int | None] = mapped_column(
+        ForeignKey("event_series.id", ondelete="SET NULL"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     host_partner: Mapped[Partner] = relationship()
+    series: Mapped[EventSeries | None] = relationship(back_populates="events")
     regions: Mapped[list[Region]] = relationship(
         secondary=event_regions, back_populates="events", order_by=Region.code
     )
@@ -145,8 +176,17 @@ class Event(db.Model):
 
     @property
     def is_public(self) -> bool:
-        """Whether anonymous visitors may see it (published or cancelled, public)."""
+        """Whether it is listed: catalogue, region pages, public feeds, API, search."""
         return self.visibility == "public" and self.status != "draft"
+
+    @property
+    def is_reachable_by_link(self) -> bool:
+        """Whether anyone with its address may see it and register (public or unlisted)."""
+        return self.visibility in ("public", "unlisted") and self.status != "draft"
+
+    @property
+    def is_partners_only(self) -> bool:
+        return self.visibility == "partners"
 
     def is_over(self, now: datetime | None = None) -> bool:
         return self.ends_at <= (now or utcnow())

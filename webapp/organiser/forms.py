@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -14,6 +15,7 @@ from wtforms import (
     HiddenField,
     IntegerField,
     PasswordField,
+    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -211,9 +213,21 @@ class EventForm(FlaskForm):
         choices=choices(
             [
                 ("public", _l("Public: in the catalogue and the public feeds")),
-                ("partners", _l("Partners only: not listed publicly")),
+                ("unlisted", _l("Unlisted: anyone with the link, not listed anywhere")),
+                ("partners", _l("Partners only: invited partner contacts")),
             ]
         ),
+    )
+    series_scope = RadioField(
+        _l("Apply the changes to"),
+        choices=choices(
+            [
+                ("this", _l("This date only")),
+                ("following", _l("This date and every later date of the series")),
+            ]
+        ),
+        default="this",
+        validate_choice=False,
     )
     status = SelectField(
         _l("Status"),
@@ -453,3 +467,107 @@ class PartnerForm(FlaskForm):
     def validate_region(self, field) -> None:
         if field.data not in {choice.value for choice in field.choices}:
             raise ValidationError(_l("Choose a region from the list."))
+
+
+# --- partner meetings: contacts, invitations, series ------------------------------------
+
+
+class ContactForm(FlaskForm):
+    name = StringField(
+        _l("Name"), validators=[DataRequired(_l("Enter the person's name.")), Length(max=200)]
+    )
+    email = EmailField(
+        _l("E-mail address"),
+        validators=[DataRequired(_l("Enter the person's e-mail address.")), Length(max=254)],
+    )
+    role = StringField(
+        _l("Role"),
+        description=_l("Optional, e.g. project manager or communication officer."),
+        validators=[Optional(), Length(max=120)],
+    )
+    locale = SelectField(
+        _l("Language of the e-mails"),
+        validate_choice=False,
+    )
+
+
+class ContactImportForm(FlaskForm):
+    file = FileField(
+        _l("CSV file"),
+        description=_l(
+            "First row: name, email, role, language (role and language may be left out). "
+            "Comma or semicolon, UTF-8."
+        ),
+        validators=[FileRequired(_l("Choose a CSV file."))],
+    )
+
+
+class InviteForm(FlaskForm):
+    partners = CheckboxListField(
+        _l("Every contact of these partners"), coerce=str, validate_choice=False
+    )
+    contacts = CheckboxListField(_l("These people"), coerce=str, validate_choice=False)
+    whole_series = BooleanField(_l("Also invite them to every later date of this series"))
+
+
+SERIES_WEEKDAYS = (
+    _l("Monday"),
+    _l("Tuesday"),
+    _l("Wednesday"),
+    _l("Thursday"),
+    _l("Friday"),
+    _l("Saturday"),
+    _l("Sunday"),
+)
+
+
+class SeriesForm(FlaskForm):
+    mode = RadioField(
+        _l("How the dates are chosen"),
+        choices=choices([("rule", _l("A repeating rule")), ("dates", _l("A list of dates"))]),
+        default="rule",
+        validators=[InputRequired(_l("Choose how the dates are chosen."))],
+    )
+    frequency = SelectField(
+        _l("Repeats"),
+        choices=choices([("monthly", _l("Monthly")), ("weekly", _l("Weekly"))]),
+        default="monthly",
+        validate_choice=False,
+    )
+    position = SelectField(
+        _l("Which one in the month"),
+        description=_l("For monthly series."),
+        choices=choices(
+            [
+                ("1", _l("First")),
+                ("2", _l("Second")),
+                ("3", _l("Third")),
+                ("4", _l("Fourth")),
+                ("-1", _l("Last")),
+            ]
+        ),
+        default="1",
+        validate_choice=False,
+    )
+    weekday = SelectField(
+        _l("Weekday"),
+        choices=choices((str(n), label) for n, label in enumerate(SERIES_WEEKDAYS)),
+        validate_choice=False,
+    )
+    interval = IntegerField(
+        _l("Every how many weeks"),
+        description=_l("For weekly series."),
+        default=1,
+        validators=[Optional(), NumberRange(min=1, max=4, message=_l("From 1 to 4."))],
+    )
+    count = IntegerField(
+        _l("Number of dates"),
+        description=_l("Counted from this event's day, which is the first when it fits the rule."),
+        default=6,
+        validators=[Optional(), NumberRange(min=2, max=52, message=_l("From 2 to 52."))],
+    )
+    dates = TextAreaField(
+        _l("Further dates"),
+        description=_l("One per line, like 2026-03-03; each at this event's time of day."),
+        validators=[Optional(), Length(max=2000)],
+    )

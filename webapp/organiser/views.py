@@ -33,6 +33,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from webapp import sessions
 from webapp.audit import audit_trail
 from webapp.extensions import db, limiter
+from webapp.invitations.services import answers_by_region, event_invitations
 from webapp.models import EVENT_STATUSES, Event, Partner, Region, User
 from webapp.models.users import password_fingerprint
 from webapp.organiser import services
@@ -51,6 +52,7 @@ from webapp.organiser.accounts import (
     user_for_set_password_token,
 )
 from webapp.organiser.auth_log import log_auth_event
+from webapp.organiser.contact_views import bp as contacts_bp
 from webapp.organiser.forms import (
     LANGUAGE_NAMES,
     CancelEventForm,
@@ -62,12 +64,14 @@ from webapp.organiser.forms import (
     choices,
     language_choices,
 )
+from webapp.organiser.meeting_views import bp as meetings_bp
 from webapp.organiser.place_views import bp as places_bp
 from webapp.organiser.poll_views import bp as polls_bp
 from webapp.organiser.registration_views import bp as registrations_bp
 from webapp.organiser.two_factor import recovery_codes_left, verify_second_factor
 from webapp.organiser.user_views import bp as users_bp
 from webapp.registrations.services import seats_left, status_counts
+from webapp.series.services import apply_to_later_dates, series_members
 from webapp.timezones import (
     InvalidLocalTime,
     is_valid_timezone,
@@ -85,6 +89,8 @@ bp.register_blueprint(users_bp)
 bp.register_blueprint(places_bp)
 bp.register_blueprint(account_bp)
 bp.register_blueprint(polls_bp)
+bp.register_blueprint(contacts_bp)
+bp.register_blueprint(meetings_bp)
 
 PUBLIC_ENDPOINTS = {"organiser.login", "organiser.login_code", "organiser.set_password"}
 DEFAULT_TIMEZONE = "Europe/Brussels"
@@ -775,6 +781,16 @@ def _event_form_page(event: Event | None):
                     result = services.update_event(event, data, actor=current_user)
                     saved = event
                     message = _("The event was saved.")
+                    if event.series_id is not None and form.series_scope.data == "following":
+                        later = apply_to_later_dates(
+                            event, result.changed_fields, actor=current_user
+                        )
+                        if later:
+                            message += " " + _(
+                                "%(n)d later dates of the series were changed too.",
+                                n=len(later),
+                            )
+                            result.notified += sum(r.notified for _e, r in later)
                     if result.notified:
                         message += " " + _(
                             "%(n)d registrants will be told about the change.", n=result.notified
@@ -838,10 +854,15 @@ def event_detail(event_id: int):
     event = get_event_or_404(event_id)
     regions = all_regions()
     counts = status_counts([event.id])[event.id]
+    answers = None
+    if event.is_partners_only:
+        answers = answers_by_region(event_invitations(event))
     return render_template(
         "organiser/event.html",
         event=event,
         counts=counts,
+        answers=answers,
+        series=series_members(event) if event.series_id is not None else [],
         seats_left=seats_left(event, counts["confirmed"]),
         rows=_region_rows(
             event.starts_at, event.ends_at, regions, set(event.region_codes), event.all_day
@@ -875,12 +896,28 @@ def _action(event_id: int, action, success: str):
     return result
 
 
+def published_message(event: Event) -> str:
+    """What publishing made of the event, for its visibility."""
+    if event.visibility == "unlisted":
+        return _(
+            "The event is published: anyone with its link can see it and register. It is "
+            "not in the catalogue, the public feeds, the API or search."
+        )
+    if event.visibility == "partners":
+        return _(
+            "The meeting is published for the partners: it is in no public list or feed. "
+            "Invite partner contacts to let them answer and register."
+        )
+    return _("The event is published: it is in the catalogue and the calendar feeds.")
+
+
 @bp.post("/events/<int:event_id>/publish")
 def event_publish(event_id: int):
+    event = get_event_for_edit_or_403(event_id)
     result = _action(
         event_id,
         lambda e: services.publish_event(e, actor=current_user),
-        _("The event is published: it is in the catalogue and the calendar feeds."),
+        published_message(event),
     )
     return result or redirect(url_for("organiser.event_detail", event_id=event_id))
 

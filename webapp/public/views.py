@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, g, jsonify, render_template, request
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    g,
+    jsonify,
+    make_response,
+    render_template,
+    request,
+)
 from flask_babel import get_locale
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -12,6 +21,7 @@ from webapp.extensions import db
 from webapp.models import Event, Partner, Region
 from webapp.public.catalogue import catalogue_page, parse_filters, public_events_query
 from webapp.registrations.services import confirmed_counts, seats_left
+from webapp.series.services import series_dates_for_visitors
 from webapp.timezones import times_in_regions
 
 bp = Blueprint("public", __name__)
@@ -62,9 +72,16 @@ def get_public_event_or_404(slug: str) -> Event:
             selectinload(Event.regions),
         )
     )
-    if event is None or not event.is_public:
+    if event is None or not event.is_reachable_by_link:
         abort(404)
     return event
+
+
+def unlisted_headers(response, event: Event):
+    """Ask search engines to leave a page of an unlisted event alone."""
+    if not event.is_public:
+        response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return response
 
 
 @bp.get("/events/<slug:slug>")
@@ -72,13 +89,15 @@ def event_detail(slug: str):
     event = get_public_event_or_404(slug)
     regions = all_regions()
     confirmed = confirmed_counts([event.id]).get(event.id, 0)
-    return render_template(
+    page = render_template(
         "public/event.html",
         event=event,
         seats_left=seats_left(event, confirmed),
         start_times=times_in_regions(event.starts_at, regions),
         end_times=times_in_regions(event.ends_at, regions),
+        series_dates=series_dates_for_visitors(event),
     )
+    return unlisted_headers(make_response(page), event)
 
 
 @bp.get("/regions/<code>")

@@ -385,6 +385,68 @@ def register(
     return RegistrationOutcome(registration, created=True, status=status)
 
 
+def register_invitee(
+    event: Event,
+    *,
+    name: str,
+    email: str,
+    organisation: str,
+    stakeholder_type: str,
+    region: Region | None,
+    locale: str,
+    consent_at: datetime,
+    privacy_version: str,
+    now: datetime | None = None,
+) -> RegistrationOutcome:
+    """Register an invited partner contact who answered "attend".
+
+    The invitation stands for the approval and the registration window: the person is
+    confirmed while a seat is free, else waitlisted, under the event's row lock like
+    every registration. An active registration of the same address is kept as it is.
+    Raises ``RegistrationClosed`` when the event is a draft, cancelled or over.
+    """
+    now = now or utcnow()
+    email = normalise_email(email)
+    event = lock_event(event.id)
+    if event.is_cancelled:
+        raise RegistrationClosed(_("This event has been cancelled, so registration is closed."))
+    if not event.is_published:
+        raise RegistrationClosed(_("This event is not open for registration."))
+    if event.is_over(now):
+        raise RegistrationClosed(_("This event has already taken place."))
+    counts, existing_id = _counts_and_active_registration(event.id, email)
+    if existing_id is not None:
+        existing = db.session.get(Registration, existing_id)
+        return RegistrationOutcome(existing, created=False, status=existing.status)
+    free = _free_seats(event, counts)
+    if counts["waitlisted"] and (free is None or free > 0):
+        _promote(event)
+        counts = _counts(event)
+        free = _free_seats(event, counts)
+    status = "confirmed" if free is None or free > 0 else "waitlisted"
+    registration = Registration(
+        event=event,
+        name=name,
+        email=email,
+        organisation=organisation,
+        stakeholder_type=stakeholder_type,
+        region=region,
+        locale=locale,
+        status=status,
+        answers={},
+        consent_at=consent_at,
+        privacy_version=privacy_version,
+        created_at=now,
+        updated_at=now,
+    )
+    db.session.add(registration)
+    db.session.flush()
+    position = counts["waitlisted"] + 1 if status == "waitlisted" else None
+    queue_registration_mail(registration, status, waitlist_position=position)
+    notify_host_organisers(registration)
+    return RegistrationOutcome(registration, created=True, status=status)
+
+
 def _link_resent_recently(registration: Registration, now: datetime) -> bool:
     """Whether the link went out again a short while ago.
 
@@ -459,13 +521,15 @@ def promote_from_waiting_list(event: Event) -> list[Registration]:
 
 
 def cancel_registration(
-    registration: Registration, *, now: datetime | None = None
+    registration: Registration, *, now: datetime | None = None, notify: bool = True
 ) -> list[Registration]:
     """Cancel an active registration; returns the people promoted into the freed seat.
 
     Cancelling a registration that is already cancelled or rejected changes nothing.
+    ``notify=False`` sends the person no "cancelled" message (they have just said so
+    on a page that tells them).
     """
-    return _cancel(registration, notify=True)
+    return _cancel(registration, notify=notify)
 
 
 def _cancel(registration: Registration, *, notify: bool) -> list[Registration]:

@@ -10,6 +10,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -56,6 +57,8 @@ limit_posts = limiter.limit(_registration_limit, methods=["POST"])
 
 @bp.after_request
 def private_headers(response: Response) -> Response:
+    if g.get("unlisted_event"):
+        response.headers["X-Robots-Tag"] = "noindex, nofollow"
     if request.endpoint in PRIVATE_ENDPOINTS:
         response.headers["Cache-Control"] = "no-store"
         response.headers["Referrer-Policy"] = "no-referrer"
@@ -90,8 +93,9 @@ def _event_to_register_for_or_404(slug: str) -> Event:
         .unique()
         .one_or_none()
     )
-    if event is None or not event.is_public:
+    if event is None or not event.is_reachable_by_link:
         abort(404)
+    g.unlisted_event = not event.is_public
     return event
 
 
@@ -172,6 +176,7 @@ def _closed(event: Event, reason: str, posted: bool):
 @bp.get("/events/<slug:slug>/register/link-sent")
 def link_sent(slug: str):
     event = get_public_event_or_404(slug)
+    g.unlisted_event = not event.is_public
     return render_template("registrations/link_sent.html", event=event)
 
 
@@ -209,7 +214,7 @@ def _manage_page(registration: Registration, erase_form: EraseForm, status: int 
         ),
         event_ics_url=(
             url_for("feeds.event_ics", slug=event.slug)
-            if "feeds.event_ics" in current_app.view_functions and event.is_public
+            if "feeds.event_ics" in current_app.view_functions and event.is_reachable_by_link
             else None
         ),
         cancel_form=ButtonForm(),

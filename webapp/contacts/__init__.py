@@ -1,0 +1,1 @@
+"""Partner contacts: the people of each partner who are invited to partner meetings."""

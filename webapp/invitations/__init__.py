@@ -1,0 +1,1 @@
+"""Invitations of partner contacts to partners-only meetings, and their answers."""
