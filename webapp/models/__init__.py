@@ -7,12 +7,21 @@ from webapp.models.events import (
     EVENT_KINDS,
     EVENT_STATUSES,
     EVENT_VISIBILITIES,
+    LOGISTICS_QUESTION_KINDS,
     QUESTION_KINDS,
     Event,
     Question,
     event_regions,
 )
 from webapp.models.outbox import OutboxMessage
+from webapp.models.programme import (
+    MATERIAL_AUDIENCES,
+    PROGRAMME_KINDS,
+    Material,
+    ProgrammeItem,
+    Speaker,
+    programme_item_speakers,
+)
 from webapp.models.regions import Partner, Region
 from webapp.models.registrations import (
     ACTIVE_STATUSES,
@@ -30,6 +39,9 @@ __all__ = [
     "EVENT_KINDS",
     "EVENT_STATUSES",
     "EVENT_VISIBILITIES",
+    "LOGISTICS_QUESTION_KINDS",
+    "MATERIAL_AUDIENCES",
+    "PROGRAMME_KINDS",
     "QUESTION_KINDS",
     "REGISTRATION_STATUSES",
     "ROLES",
@@ -37,11 +49,15 @@ __all__ = [
     "Attendance",
     "AuditEntry",
     "Event",
+    "Material",
     "OutboxMessage",
     "Partner",
+    "ProgrammeItem",
     "Question",
     "Region",
     "Registration",
+    "Speaker",
     "User",
     "event_regions",
+    "programme_item_speakers",
 ]

@@ -78,6 +78,9 @@ EDITABLE_FIELDS = (
     "notify_organisers",
     "language",
     "translations",
+    "meeting_point",
+    "travel_notes",
+    "accommodation_notes",
 )
 
 JITSI_BASE = "https://meet.jit.si/"
@@ -134,6 +137,9 @@ class EventData:
     notify_organisers: bool = False
     language: str = "en"  # the language title, summary and description are written in
     translations: dict[str, dict[str, str]] = field(default_factory=dict)
+    meeting_point: str = ""
+    travel_notes: str = ""
+    accommodation_notes: str = ""
     questions: list[QuestionData] | None = None  # None: leave the questions as they are
 
 
@@ -840,7 +846,12 @@ def registration_export(event: Event) -> tuple[list[str], list[list[Any]]]:
     """
     from sqlalchemy.orm import selectinload
 
-    from webapp.formatting import REGISTRATION_STATUS_LABELS, STAKEHOLDER_LABELS
+    from webapp.formatting import (
+        REGISTRATION_STATUS_LABELS,
+        STAKEHOLDER_LABELS,
+        answer_label,
+        question_label,
+    )
 
     registrations = list(
         db.session.scalars(
@@ -864,7 +875,7 @@ def registration_export(event: Event) -> tuple[list[str], list[list[Any]]]:
         _("Last change") + zone_note,
         _("Consent given") + zone_note,
         _("Privacy notice version"),
-    ] + [q.label for q in event.questions]
+    ] + [question_label(q) for q in event.questions]
 
     def local(value: datetime | None) -> datetime | None:
         return utc_to_local(value, event.timezone).replace(tzinfo=None) if value else None
@@ -890,6 +901,7 @@ def registration_export(event: Event) -> tuple[list[str], list[list[Any]]]:
             value = answers.get(str(question.id))
             if question.kind == "yes_no" and value in (True, False, "yes", "no"):
                 value = _("Yes") if value in (True, "yes") else _("No")
+            value = answer_label(question, value)
             row.append(value if value is not None else "")
         rows.append(row)
     return header, rows

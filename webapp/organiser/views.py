@@ -9,6 +9,7 @@ logged-in, active organiser (``require_login`` below) and checks its own permiss
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 from flask import (
@@ -22,6 +23,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
@@ -30,7 +32,8 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from webapp.audit import audit_trail
 from webapp.extensions import db, limiter
-from webapp.models import EVENT_STATUSES, Event, Partner, Region
+from webapp.formatting import question_label
+from webapp.models import EVENT_STATUSES, LOGISTICS_QUESTION_KINDS, Event, Partner, Region
 from webapp.organiser import services
 from webapp.organiser.access import (
     can_edit_event,
@@ -362,6 +365,9 @@ def _initial_data(event: Event | None) -> dict:
         "notify_organisers": event.notify_organisers,
         "language": event.language,
         "translations": event.translations or {},
+        "meeting_point": event.meeting_point,
+        "travel_notes": event.travel_notes,
+        "accommodation_notes": event.accommodation_notes,
         "questions": [
             {
                 "id": str(q.id),
@@ -419,6 +425,10 @@ def _question_data(form: EventForm) -> list[services.QuestionData]:
     for index, entry in enumerate(form.questions.entries):
         sub = entry.form
         label = (sub.label.data or "").strip()
+        if sub.kind.data in LOGISTICS_QUESTION_KINDS and not sub.remove.data:
+            # Registrants read the site's own wording; the organiser's language names it here.
+            with force_locale(form.language.data or "en"):
+                label = label or question_label(SimpleNamespace(kind=sub.kind.data, label=""))
         if sub.remove.data or not label:
             if not label and sub.id.data and not sub.remove.data:
                 raise FormProblem("questions", _("A question needs its text; or tick “Remove”."))
@@ -494,6 +504,9 @@ def _event_data(form: EventForm, regions: list[Region], event: Event | None) -> 
             }
             for language in services.TRANSLATION_LANGUAGES
         },
+        meeting_point=(form.meeting_point.data or "").strip(),
+        travel_notes=(form.travel_notes.data or "").strip(),
+        accommodation_notes=(form.accommodation_notes.data or "").strip(),
         host_partner=hosts[form.host_partner.data],
         regions=[by_code[c] for c in form.regions.data],
         questions=_question_data(form),

@@ -107,7 +107,7 @@ def register(slug: str):
     questions = list(event.questions)
     regions = all_regions()
     form = registration_form(questions, regions)
-    if form.validate_on_submit():
+    if form.validate_on_submit() and form.check_travel_dates(questions):
         if form.honeypot_filled:
             abort(400)
         try:
