@@ -66,6 +66,11 @@ class DefaultConfig:
     WTF_CSRF_TIME_LIMIT = None  # tokens are bound to the session; a form left open stays usable
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024
 
+    # Material files: where the local-disk storage keeps them (None: <instance>/materials)
+    # and the largest file accepted.
+    MATERIALS_STORAGE_PATH: str | None = None
+    MATERIAL_MAX_BYTES = 20 * 1024 * 1024
+
     EVENTS_PER_PAGE = 12
     PRIVACY_NOTICE_VERSION = "2026-01"
     FEED_PAST_DAYS = 90  # feeds show events that ended up to this many days ago
@@ -100,6 +105,8 @@ ENVIRONMENT_KEYS: dict[str, Any] = {
     "RATELIMIT_ENABLED": _bool,
     "SESSION_COOKIE_SECURE": _bool,
     "TRUSTED_PROXIES": int,
+    "MATERIALS_STORAGE_PATH": str,
+    "MATERIAL_MAX_BYTES": int,
 }
 
 

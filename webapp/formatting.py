@@ -133,6 +133,11 @@ def local_time(instant: datetime, tz_name: str, format: str = "short") -> str:
     return format_time(instant, format, tzinfo=zone(tz_name), locale=_locale())
 
 
+def format_day(day) -> str:
+    """A calendar day in full: ``Tuesday, 27 October 2026``."""
+    return format_date(day, "full", locale=_locale())
+
+
 def timezone_label(tz_name: str, instant: datetime | None = None) -> str:
     """A readable zone name with its UTC offset at ``instant`` (``CET, UTC+01:00``)."""
     tz = zone(tz_name)
@@ -171,6 +176,7 @@ def register(app: Flask) -> None:
         local_time=local_time,
         local_date_and_time=local_date_and_time,
         timezone_label=timezone_label,
+        format_day=format_day,
     )
     app.jinja_env.globals.update(
         event_when=event_when,

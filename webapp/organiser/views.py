@@ -62,6 +62,7 @@ from webapp.organiser.forms import (
 from webapp.organiser.place_views import bp as places_bp
 from webapp.organiser.registration_views import bp as registrations_bp
 from webapp.organiser.user_views import bp as users_bp
+from webapp.programme.organiser_views import bp as programme_bp
 from webapp.registrations.services import seats_left, status_counts
 from webapp.timezones import (
     InvalidLocalTime,
@@ -79,6 +80,7 @@ bp.register_blueprint(registrations_bp)
 bp.register_blueprint(users_bp)
 bp.register_blueprint(places_bp)
 bp.register_blueprint(account_bp)
+bp.register_blueprint(programme_bp)
 
 PUBLIC_ENDPOINTS = {"organiser.login", "organiser.set_password"}
 DEFAULT_TIMEZONE = "Europe/Brussels"
@@ -121,6 +123,12 @@ AUDIT_ACTION_LABELS = {
     "registration.added": _l("Added a registration"),
     "attendance.walk_in": _l("Added a walk-in and marked them present"),
     "attendance.imported": _l("Imported attendance from a meeting platform report"),
+    "programme.item_added": _l("Added a programme item"),
+    "programme.item_changed": _l("Changed a programme item"),
+    "programme.item_removed": _l("Removed a programme item"),
+    "material.added": _l("Added a material"),
+    "material.removed": _l("Removed a material"),
+    "materials.announced": _l("Announced the materials"),
 }
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, g, jsonify, render_template, request
+from flask import Blueprint, abort, current_app, g, jsonify, render_template, request, url_for
 from flask_babel import get_locale
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -10,6 +10,8 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from webapp.extensions import db
 from webapp.models import Event, Partner, Region
+from webapp.programme.access import may_open
+from webapp.programme.display import programme_context
 from webapp.public.catalogue import catalogue_page, parse_filters, public_events_query
 from webapp.registrations.services import confirmed_counts, seats_left
 from webapp.timezones import times_in_regions
@@ -72,12 +74,17 @@ def event_detail(slug: str):
     event = get_public_event_or_404(slug)
     regions = all_regions()
     confirmed = confirmed_counts([event.id]).get(event.id, 0)
+    materials = list(event.materials)
     return render_template(
         "public/event.html",
         event=event,
         seats_left=seats_left(event, confirmed),
         start_times=times_in_regions(event.starts_at, regions),
         end_times=times_in_regions(event.ends_at, regions),
+        programme=programme_context(event, regions, request.args.get("tz")),
+        materials=[m for m in materials if may_open(m)],
+        material_url=lambda m: url_for("programme.material", slug=event.slug, material_id=m.id),
+        more_materials=any(not may_open(m) and m.audience != "organisers" for m in materials),
     )
 
 

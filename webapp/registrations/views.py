@@ -22,6 +22,7 @@ from sqlalchemy.orm import joinedload
 
 from webapp.extensions import db, limiter
 from webapp.models import Event, Registration
+from webapp.programme.access import visible_materials
 from webapp.public.views import all_regions, get_public_event_or_404
 from webapp.registrations import services
 from webapp.registrations.forms import (
@@ -214,6 +215,10 @@ def _manage_page(registration: Registration, erase_form: EraseForm, status: int 
         ),
         cancel_form=ButtonForm(),
         erase_form=erase_form,
+        materials=visible_materials(list(event.materials), registration=registration),
+        material_url=lambda m: url_for(
+            "programme.registrant_material", token=registration.token, material_id=m.id
+        ),
     ), status
 
 
