@@ -157,6 +157,7 @@ def test_the_organiser_adds_travel_questions_with_the_site_wording(client, make_
     login(make_user("organiser"))
     data = form_data(
         kind="study_visit",
+        language="hu",
         **{
             "questions-0-label": "",
             "questions-0-kind": "arrival_date",
@@ -167,5 +168,9 @@ def test_the_organiser_adds_travel_questions_with_the_site_wording(client, make_
     response = client.post("/organiser/events/new", data=data)
     assert "/organiser/events/" in response.headers["Location"]
     questions = list(db.session.scalars(db.select(Question)))
-    # An empty label is fine for a travel question (the site words it), not for others.
-    assert [(q.kind, q.label) for q in questions] == [("arrival_date", "When do you arrive?")]
+    # An empty label is fine for a travel question (the site words it, in the language of
+    # the event's texts for the organisers' screens), not for others.
+    assert [(q.kind, q.label) for q in questions] == [("arrival_date", "Mikor érkezik?")]
+    event = questions[0].event
+    english = client.get(f"/events/{event.slug}/register").get_data(as_text=True)
+    assert "When do you arrive?" in english and "Mikor érkezik?" not in english
