@@ -288,3 +288,12 @@ def test_the_event_calendar_file_carries_a_short_programme_with_a_link(client, v
     assert "27.03. 09:00–09:25 Item 0 (Hall A)" in description
     assert "Item 7" in description and "Item 8" not in description
     assert f"… and more: https://events.example.org/events/{visit.slug}/programme" in description
+
+
+def test_moving_the_event_flags_items_left_outside_its_days(client, organiser, visit):
+    add_item(visit, datetime(2027, 3, 27, 9), datetime(2027, 3, 27, 10), "Opening")
+    visit.starts_at += timedelta(days=7)
+    visit.ends_at += timedelta(days=7)
+    db.session.commit()
+    page = client.get(f"/organiser/events/{visit.id}/programme").get_data(as_text=True)
+    assert "the programme must stay within those days" in page

@@ -151,8 +151,17 @@ def overlap_warnings(event: Event, item: ProgrammeItem) -> list[str]:
 
 
 def programme_overlaps(event: Event) -> dict[int, list[str]]:
-    """For each item id, its overlap warnings (the organiser's programme page shows them)."""
-    return {item.id: overlap_warnings(event, item) for item in event.programme}
+    """For each item id, its warnings for the organiser's programme page: overlaps in one
+    place, and items left outside the event's days after the event was moved."""
+    warnings = {}
+    for item in event.programme:
+        messages = overlap_warnings(event, item)
+        try:
+            check_inside_event(event, item.starts_at, item.ends_at)
+        except ProgrammeError as error:
+            messages.append(str(error))
+        warnings[item.id] = messages
+    return warnings
 
 
 def save_item(
