@@ -13,7 +13,7 @@ import pytest
 from werkzeug.security import generate_password_hash
 
 from webapp.extensions import db
-from webapp.models import User
+from webapp.models import Event, Material, ProgrammeItem, Speaker, User
 
 ALLOWED = "allowed"
 FORBIDDEN = "forbidden"
@@ -98,6 +98,30 @@ EVENT_ROUTES = [
     ("POST", "/organiser/partners/{spare_partner}/delete", FORBIDDEN, FORBIDDEN, ALLOWED),
     ("GET", "/organiser/account/password", ALLOWED, ALLOWED, ALLOWED),
     ("POST", "/organiser/account/password", ALLOWED, ALLOWED, ALLOWED),
+    # Programme and materials: seen by every organiser, changed by the host region's.
+    ("GET", "/organiser/events/{event}/programme", ALLOWED, ALLOWED, ALLOWED),
+    ("GET", "/organiser/events/{event}/programme/new", FORBIDDEN, ALLOWED, ALLOWED),
+    ("POST", "/organiser/events/{event}/programme/new", FORBIDDEN, ALLOWED, ALLOWED),
+    ("GET", "/organiser/events/{event}/programme/{item}/edit", FORBIDDEN, ALLOWED, ALLOWED),
+    ("POST", "/organiser/events/{event}/programme/{item}/edit", FORBIDDEN, ALLOWED, ALLOWED),
+    ("POST", "/organiser/events/{event}/programme/{item}/delete", FORBIDDEN, ALLOWED, ALLOWED),
+    ("GET", "/organiser/events/{event}/materials", ALLOWED, ALLOWED, ALLOWED),
+    ("POST", "/organiser/events/{event}/materials", FORBIDDEN, ALLOWED, ALLOWED),
+    (
+        "POST",
+        "/organiser/events/{event}/materials/{material}/delete",
+        FORBIDDEN,
+        ALLOWED,
+        ALLOWED,
+    ),
+    ("POST", "/organiser/events/{event}/materials/announce", FORBIDDEN, ALLOWED, ALLOWED),
+    # Speakers are shared by every event: any organiser keeps them.
+    ("GET", "/organiser/speakers", ALLOWED, ALLOWED, ALLOWED),
+    ("GET", "/organiser/speakers/new", ALLOWED, ALLOWED, ALLOWED),
+    ("POST", "/organiser/speakers/new", ALLOWED, ALLOWED, ALLOWED),
+    ("GET", "/organiser/speakers/{speaker}/edit", ALLOWED, ALLOWED, ALLOWED),
+    ("POST", "/organiser/speakers/{speaker}/edit", ALLOWED, ALLOWED, ALLOWED),
+    ("POST", "/organiser/speakers/{speaker}/delete", ALLOWED, ALLOWED, ALLOWED),
 ]
 ROLES = ("anonymous", "other_region", "same_region", "admin")
 
@@ -156,6 +180,13 @@ def world(make_partner, make_event, make_registration, partner, regions):
     waiting = make_registration(event, status="waitlisted")
     pending = make_registration(event, status="pending")
     target = make_cheap_user("organiser", partner)
+    item = ProgrammeItem(
+        event=event, starts_at=event.starts_at, ends_at=event.ends_at, title="Opening"
+    )
+    material = Material(event=event, title="Slides", audience="everyone", url="https://x.org")
+    speaker = Speaker(name="Ana Ruiz")
+    db.session.add_all([item, material, speaker])
+    db.session.commit()
     users = {
         "other_region": make_cheap_user("organiser", spanish),
         "same_region": make_cheap_user("organiser", other_hu),
@@ -171,11 +202,34 @@ def world(make_partner, make_event, make_registration, partner, regions):
         "region": regions["HU"].id,
         "spare_region": regions["LT"].id,
         "spare_partner": make_partner("IT", short_name="ITSPARE").id,
+        "item": item.id,
+        "material": material.id,
+        "speaker": speaker.id,
     }
     return users, ids
 
 
-def form_for(path: str) -> dict:
+def form_for(path: str, ids: dict) -> dict:
+    if "/programme/" in path and not path.endswith("/delete"):
+        event = db.session.get(Event, ids["event"])
+        start = event.local_starts_at.strftime("%Y-%m-%dT%H:%M")
+        return {
+            "kind": "talk",
+            "title": "Talk",
+            "starts_local": start,
+            "ends_local": start[:-5] + event.local_ends_at.strftime("%H:%M"),
+        }
+    if path.endswith("/materials"):
+        return {
+            "title": "Rec",
+            "url": "https://x.example.org/r",
+            "audience": "everyone",
+            "item": "event",
+        }
+    if path.endswith("/materials/announce"):
+        return {"audience": "registrants"}
+    if "/speakers/" in path and not path.endswith("/delete"):
+        return {"name": "Ana Ruiz"}
     if path.endswith("/registrations/new"):
         return {"name": "A", "email": "a@example.org", "stakeholder_type": "sme", "consent": "y"}
     if path.endswith("/confirm"):
@@ -192,7 +246,7 @@ def test_role_route_matrix(app, client, login, world, role, method, path, other,
     if role != "anonymous":
         login(users[role])
     concrete = path.format(**ids)
-    response = client.open(concrete, method=method, data=form_for(path))
+    response = client.open(concrete, method=method, data=form_for(path, ids))
     if role == "anonymous":
         assert response.status_code in (302, 303)
         assert response.headers["Location"].startswith("/organiser/login?next=")
