@@ -340,3 +340,17 @@ def test_no_announcement_when_nothing_is_visible_to_the_group(
     assert "None of the materials is visible to that group yet" in response.get_data(as_text=True)
     db.session.expire_all()
     assert past_event.materials_notified_at is None
+
+
+def test_the_rules_refuse_links_that_are_not_web_addresses(app, past_event):
+    from webapp.programme import services
+
+    for url in ("javascript:alert(1)", "data:text/html,<script>", "  "):
+        with pytest.raises(services.ProgrammeError):
+            services.add_link_material(
+                past_event, title="x", audience="everyone", url=url, item=None, actor=None
+            )
+    with pytest.raises(services.ProgrammeError):
+        services.save_speaker(services.SpeakerData(name="A", url="javascript:x"))
+    db.session.rollback()
+    assert db.session.scalar(db.select(db.func.count()).select_from(Material)) == 0

@@ -68,6 +68,12 @@ class SpeakerData:
     url: str = ""
 
 
+def _check_link(url: str, field: str) -> None:
+    """Links are shown to visitors: only web addresses, never ``javascript:`` and the like."""
+    if url and not url.strip().lower().startswith(("https://", "http://")):
+        raise ProgrammeError(_("Enter a full link starting with https://"), field)
+
+
 # --- the programme ---------------------------------------------------------------------
 
 
@@ -171,6 +177,7 @@ def save_item(
     check_inside_event(event, data.starts_at, data.ends_at)
     if not data.title.strip():
         raise ProgrammeError(_("Give the item a title."), "title")
+    _check_link(data.map_url, "map_url")
     translations = normalise_item_translations(
         data.translations,
         event.language,
@@ -230,6 +237,7 @@ def all_speakers() -> list[Speaker]:
 def save_speaker(data: SpeakerData, *, speaker: Speaker | None = None) -> Speaker:
     if not data.name.strip():
         raise ProgrammeError(_("Give the speaker's name."), "name")
+    _check_link(data.url, "url")
     if speaker is None:
         speaker = Speaker()
         db.session.add(speaker)
@@ -275,6 +283,9 @@ def add_link_material(
 ) -> Material:
     """A link (a recording, a shared folder) for ``event`` or one of its items."""
     _check_item(event, item)
+    if not url.strip():
+        raise ProgrammeError(_("Choose a file or give a link (one of the two)."), "url")
+    _check_link(url, "url")
     material = Material(
         event=event, item=item, title=title.strip(), audience=audience, url=url.strip()
     )
