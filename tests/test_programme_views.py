@@ -297,3 +297,26 @@ def test_moving_the_event_flags_items_left_outside_its_days(client, organiser, v
     db.session.commit()
     page = client.get(f"/organiser/events/{visit.id}/programme").get_data(as_text=True)
     assert "the programme must stay within those days" in page
+
+
+def test_the_json_api_gives_one_event_its_programme(client, visit):
+    speaker = Speaker(name="Ana Ruiz", organisation="CEEI-Burgos")
+    add_item(
+        visit,
+        datetime(2027, 3, 29, 9),
+        datetime(2027, 3, 29, 10),
+        "Closing",
+        place="Hall A",
+        address="Rákóczi út 1, Pécs",
+        speakers=[speaker],
+        translations={"hu": {"title": "Zárás"}},
+    )
+    data = client.get(f"/api/v1/events/{visit.slug}").get_json()["event"]
+    assert data["programme_url"] == f"https://events.example.org/events/{visit.slug}/programme"
+    (item,) = data["programme"]
+    assert item["starts_at"] == "2027-03-29T07:00:00Z"  # 09:00 CEST
+    assert item["translations"] == {"hu": {"title": "Zárás"}}
+    assert item["speakers"] == [{"name": "Ana Ruiz", "organisation": "CEEI-Burgos", "url": ""}]
+    assert item["map_url"].startswith("https://www.openstreetmap.org/search?query=")
+    listing = client.get("/api/v1/events?when=past").get_json()
+    assert all("programme" not in e for e in listing.get("events", []))
