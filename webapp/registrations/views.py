@@ -18,10 +18,10 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from webapp.extensions import db, limiter
-from webapp.models import Event, Registration
+from webapp.models import Event, ProgrammeItem, Registration
 from webapp.programme.access import visible_materials
 from webapp.public.views import all_regions, get_public_event_or_404
 from webapp.registrations import services
@@ -86,6 +86,8 @@ def _event_to_register_for_or_404(slug: str) -> Event:
                 joinedload(Event.host_partner),
                 joinedload(Event.questions),
                 joinedload(Event.regions),
+                # The confirmation lists the programme: read it before the seat is locked.
+                selectinload(Event.programme).selectinload(ProgrammeItem.speakers),
             )
         )
         .unique()
