@@ -354,3 +354,13 @@ def test_the_rules_refuse_links_that_are_not_web_addresses(app, past_event):
         services.save_speaker(services.SpeakerData(name="A", url="javascript:x"))
     db.session.rollback()
     assert db.session.scalar(db.select(db.func.count()).select_from(Material)) == 0
+
+
+def test_deleting_a_draft_removes_its_material_files(app, client, organiser, make_event):
+    draft = make_event(status="draft")
+    upload(client, draft, PDF, "draft-notes.pdf", title="Notes")
+    assert len(stored_files(app)) == 1
+    response = client.post(f"/organiser/events/{draft.id}/delete")
+    assert response.headers["Location"] == "/organiser/"
+    assert stored_files(app) == []
+    assert db.session.scalar(db.select(db.func.count()).select_from(Material)) == 0

@@ -163,7 +163,10 @@ class Event(db.Model):
         passive_deletes=True,
     )
     materials: Mapped[list[Material]] = relationship(
-        back_populates="event", order_by="Material.id", passive_deletes=True
+        back_populates="event",
+        order_by="Material.id",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
     )
 
     @property

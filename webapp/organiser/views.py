@@ -63,6 +63,7 @@ from webapp.organiser.place_views import bp as places_bp
 from webapp.organiser.registration_views import bp as registrations_bp
 from webapp.organiser.user_views import bp as users_bp
 from webapp.programme.organiser_views import bp as programme_bp
+from webapp.programme.storage import get_storage
 from webapp.registrations.services import seats_left, status_counts
 from webapp.timezones import (
     InvalidLocalTime,
@@ -809,6 +810,8 @@ def event_delete(event_id: int):
     form = EmptyForm()
     if not form.validate_on_submit():
         abort(400)
+    # The material rows go with the event; their files once the deletion is committed.
+    stored_files = [m.storage_key for m in event.materials if m.storage_key]
     try:
         services.delete_event(event, actor=current_user)
     except services.SchedulingError as error:
@@ -816,5 +819,8 @@ def event_delete(event_id: int):
         flash(str(error), "error")
         return redirect(url_for("organiser.event_detail", event_id=event_id))
     db.session.commit()
+    storage = get_storage()
+    for key in stored_files:
+        storage.delete(key)
     flash(_("The draft was deleted."), "success")
     return redirect(url_for("organiser.dashboard"))
