@@ -8,7 +8,7 @@ import pytest
 from icalendar import Calendar
 
 from webapp.extensions import db
-from webapp.models import AuditEntry, ProgrammeItem, Speaker
+from webapp.models import AuditEntry, Event, ProgrammeItem, Speaker
 from webapp.timezones import local_to_utc
 
 # A study visit across the spring change: Europe moves its clocks on Sunday 28 March
@@ -320,3 +320,55 @@ def test_the_json_api_gives_one_event_its_programme(client, visit):
     assert item["map_url"].startswith("https://www.openstreetmap.org/search?query=")
     listing = client.get("/api/v1/events?when=past").get_json()
     assert all("programme" not in e for e in listing.get("events", []))
+
+
+def test_moving_the_event_to_other_days_moves_its_programme_keeping_clock_times(client, organiser):
+    from tests.test_organiser_events_views import form_data
+
+    data = form_data(
+        kind="study_visit",
+        timezone="Europe/Budapest",
+        starts_local="2027-03-20T09:00",
+        ends_local="2027-03-22T17:00",
+        format="onsite",
+        venue="Pécs",
+    )
+    client.post("/organiser/events/new", data=data)
+    event = db.session.scalar(db.select(Event))
+    add_item(event, datetime(2027, 3, 22, 9), datetime(2027, 3, 22, 10), "Closing")
+    # A later start on the same day moves nothing.
+    client.post(
+        f"/organiser/events/{event.id}/edit", data={**data, "starts_local": "2027-03-20T10:00"}
+    )
+    db.session.expire_all()
+    item = db.session.scalar(db.select(ProgrammeItem))
+    assert item.starts_at == datetime(2027, 3, 22, 8, 0, tzinfo=UTC)
+    # A week later, after the spring change: still 09:00 on the Budapest clock.
+    response = client.post(
+        f"/organiser/events/{event.id}/edit",
+        data={**data, "starts_local": "2027-03-27T09:00", "ends_local": "2027-03-29T17:00"},
+    )
+    assert response.headers["Location"] == f"/organiser/events/{event.id}"
+    db.session.expire_all()
+    item = db.session.scalar(db.select(ProgrammeItem))
+    assert item.starts_at == datetime(2027, 3, 29, 7, 0, tzinfo=UTC)
+    assert item.ends_at == datetime(2027, 3, 29, 8, 0, tzinfo=UTC)
+
+
+def test_a_duplicate_copies_the_programme_not_the_materials(client, organiser, visit):
+    from webapp.models import Material
+
+    speaker = Speaker(name="Ana Ruiz")
+    add_item(
+        visit, datetime(2027, 3, 27, 9), datetime(2027, 3, 27, 10), "Opening", speakers=[speaker]
+    )
+    db.session.add(Material(event=visit, title="Slides", audience="everyone", url="https://x.org"))
+    db.session.commit()
+    response = client.post(f"/organiser/events/{visit.id}/duplicate")
+    copy_id = int(response.headers["Location"].split("/")[-2])
+    copy = db.session.get(Event, copy_id)
+    assert [(i.title, [s.name for s in i.speakers]) for i in copy.programme] == [
+        ("Opening", ["Ana Ruiz"])
+    ]
+    assert copy.materials == []
+    assert len(visit.programme) == 1

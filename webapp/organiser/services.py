@@ -33,6 +33,7 @@ from webapp.models import (
     Registration,
     User,
 )
+from webapp.programme.services import copy_programme, move_programme
 from webapp.registrations.services import lock_event, promote_from_waiting_list
 from webapp.routing import SLUG_MAX_LENGTH
 from webapp.timezones import is_within_hours, times_in_regions, utc_to_local, utcnow
@@ -608,6 +609,9 @@ def update_event(event: Event, data: EventData, *, actor: User) -> ChangeResult:
         if question_changes:
             changed.append("questions")
 
+    if {"starts_at", "timezone"} & set(changed):
+        move_programme(event, old_starts_at=before["starts_at"], old_timezone=before["timezone"])
+
     calendar_changes = [name for name in CALENDAR_FIELDS if name in changed]
     notified = 0
     if calendar_changes and before["status"] != "draft":
@@ -700,6 +704,7 @@ def duplicate_event(event: Event, *, actor: User, host_partner: Partner | None =
                 options=list(question.options or []),
             )
         )
+    copy_programme(event, copy)
     db.session.add(copy)
     db.session.flush()
     record_audit(

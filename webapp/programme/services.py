@@ -33,7 +33,7 @@ from webapp.programme.access import is_registrant, may_open
 from webapp.programme.files import HEAD_BYTES, UploadRefused, check_upload
 from webapp.programme.storage import FileTooLarge, Storage, new_key
 from webapp.registrations.services import lock_event
-from webapp.timezones import utc_to_local, utcnow
+from webapp.timezones import InvalidLocalTime, local_to_utc, utc_to_local, utcnow
 
 ANNOUNCE_AUDIENCES = ("attendees", "registrants")
 
@@ -219,6 +219,54 @@ def delete_item(item: ProgrammeItem, *, actor: User | None) -> None:
     db.session.delete(item)
     _programme_changed(event)
     db.session.flush()
+
+
+def _shift_days(instant: datetime, days: int, old_zone: str, new_zone: str) -> datetime:
+    """``instant`` moved by whole ``days``, keeping its wall-clock time (across DST)."""
+    wall = utc_to_local(instant, old_zone).replace(tzinfo=None) + timedelta(days=days)
+    try:
+        return local_to_utc(wall, new_zone)
+    except InvalidLocalTime:  # skipped by a spring change: the hour after it
+        return local_to_utc(wall + timedelta(hours=1), new_zone)
+
+
+def move_programme(event: Event, *, old_starts_at: datetime, old_timezone: str) -> int:
+    """Move the programme with its event when the event moves to other days.
+
+    Each item keeps its clock time and moves by as many days as the event's first day
+    did (a change of the start time on the same day moves nothing: the programme's times
+    are the organiser's to keep). Returns how many items moved.
+    """
+    old_first = _local_day(old_starts_at, old_timezone)
+    new_first = _local_day(event.starts_at, event.timezone)
+    days = (new_first - old_first).days
+    if not days or not event.programme:
+        return 0
+    for item in event.programme:
+        item.starts_at = _shift_days(item.starts_at, days, old_timezone, event.timezone)
+        item.ends_at = _shift_days(item.ends_at, days, old_timezone, event.timezone)
+    _programme_changed(event)
+    return len(event.programme)
+
+
+def copy_programme(source: Event, copy: Event) -> None:
+    """The programme of ``source`` (times, texts, places, speakers) on ``copy``; not the
+    materials, which belong to the event that took place."""
+    for item in source.programme:
+        copy.programme.append(
+            ProgrammeItem(
+                starts_at=item.starts_at,
+                ends_at=item.ends_at,
+                kind=item.kind,
+                title=item.title,
+                description=item.description,
+                place=item.place,
+                address=item.address,
+                map_url=item.map_url,
+                translations={k: dict(v) for k, v in (item.translations or {}).items()},
+                speakers=list(item.speakers),
+            )
+        )
 
 
 def _programme_changed(event: Event) -> None:
