@@ -33,6 +33,7 @@ SHORT_ANSWER_MAX = 300
 LONG_ANSWER_MAX = 4000
 OTHER_REGION = "other"
 HONEYPOT_FIELD = "website"
+INVALID_DATE = _l("Enter the date as year-month-day, e.g. 2026-10-24.")
 # Arrival and departure may be this many days around the event's own days.
 TRAVEL_DAYS_AROUND_EVENT = 7
 
@@ -219,11 +220,12 @@ def _date_field(question: Question) -> Field:
         return TravelDateField(
             label,
             validators=validators,
+            invalid_value_message=INVALID_DATE,
             first=first,
             last=last,
             render_kw={"min": first.isoformat(), "max": last.isoformat()},
         )
-    return DateField(label, validators=validators)
+    return DateField(label, validators=validators, invalid_value_message=INVALID_DATE)
 
 
 def question_field(question: Question) -> Field:
