@@ -364,3 +364,29 @@ def test_deleting_a_draft_removes_its_material_files(app, client, organiser, mak
     assert response.headers["Location"] == "/organiser/"
     assert stored_files(app) == []
     assert db.session.scalar(db.select(db.func.count()).select_from(Material)) == 0
+
+
+def test_the_registrant_page_names_the_item_a_material_belongs_to(client, past_event, visitors):
+    from webapp.models import ProgrammeItem
+
+    item = ProgrammeItem(
+        event=past_event,
+        starts_at=past_event.starts_at,
+        ends_at=past_event.ends_at,
+        title="Keynote",
+        translations={"hu": {"title": "Nyitóelőadás"}},
+    )
+    db.session.add(
+        Material(
+            event=past_event,
+            item=item,
+            title="Keynote slides",
+            audience="registrants",
+            url="https://files.example.org/keynote",
+        )
+    )
+    db.session.commit()
+    page = client.get(
+        f"/registrations/{visitors['registrant'].token}", headers={"Accept-Language": "hu"}
+    ).get_data(as_text=True)
+    assert "Keynote slides" in page and "Nyitóelőadás" in page
