@@ -4,7 +4,7 @@ from datetime import date
 
 from webapp.demo import EVENTS, PARTNERS, REGIONS, load_demo_data
 from webapp.extensions import db
-from webapp.models import Attendance, Event, Partner, Region, Registration, User
+from webapp.models import Attendance, Event, Partner, Question, Region, Registration, User
 
 
 def test_seed_demo_loads_regions_partners_users_and_events(runner):
@@ -203,3 +203,33 @@ def test_seed_demo_adds_partner_contacts_invited_to_the_steering_group(runner):
     assert {i.event.slug for i in invitations} == {STEERING_SLUG}
     attending = [i for i in invitations if i.answer == "attend"]
     assert attending and all(i.registration.status == "confirmed" for i in attending)
+
+
+def test_demo_programmes_speakers_and_materials_are_loaded_once(app):
+    from webapp.models import Material, ProgrammeItem, Speaker
+
+    load_demo_data(today=date(2026, 11, 26))
+    db.session.commit()
+    visit = db.session.scalar(
+        db.select(Event).where(Event.slug == "study-visit-lombardy-digital-export")
+    )
+    assert len({item.local_starts_at(visit.timezone).date() for item in visit.programme}) == 2
+    assert all(visit.days[0] <= i.local_starts_at(visit.timezone).date() for i in visit.programme)
+    assert visit.meeting_point and {q.kind for q in visit.questions} >= {"arrival_date"}
+    webinar = db.session.scalar(
+        db.select(Event).where(Event.slug == "webinar-export-readiness-self-assessment")
+    )
+    assert {s.name for item in webinar.programme for s in item.speakers} == {
+        "Zsófia Tóth",
+        "Lucía García",
+    }
+    counts = [
+        db.session.scalar(db.select(db.func.count()).select_from(m))
+        for m in (ProgrammeItem, Speaker, Material, Question)
+    ]
+    load_demo_data(today=date(2026, 11, 26))
+    db.session.commit()
+    assert counts == [
+        db.session.scalar(db.select(db.func.count()).select_from(m))
+        for m in (ProgrammeItem, Speaker, Material, Question)
+    ]

@@ -17,7 +17,17 @@ import pytest
 from werkzeug.security import generate_password_hash
 
 from webapp.extensions import db
-from webapp.models import Invitation, PartnerContact, Poll, PollSlot, User
+from webapp.models import (
+    Event,
+    Invitation,
+    Material,
+    PartnerContact,
+    Poll,
+    PollSlot,
+    ProgrammeItem,
+    Speaker,
+    User,
+)
 
 ALLOWED = "allowed"
 FORBIDDEN = "forbidden"
@@ -145,6 +155,30 @@ EVENT_ROUTES = [
     ("POST", "/organiser/account/two-factor", ALLOWED, ALLOWED, ALLOWED),
     ("POST", "/organiser/account/two-factor/recovery-codes", ALLOWED, ALLOWED, ALLOWED),
     ("POST", "/organiser/account/two-factor/disable", ALLOWED, ALLOWED, ALLOWED),
+    # Programme and materials: seen by every organiser, changed by the host region's.
+    ("GET", "/organiser/events/{event}/programme", ALLOWED, ALLOWED, ALLOWED),
+    ("GET", "/organiser/events/{event}/programme/new", FORBIDDEN, ALLOWED, ALLOWED),
+    ("POST", "/organiser/events/{event}/programme/new", FORBIDDEN, ALLOWED, ALLOWED),
+    ("GET", "/organiser/events/{event}/programme/{item}/edit", FORBIDDEN, ALLOWED, ALLOWED),
+    ("POST", "/organiser/events/{event}/programme/{item}/edit", FORBIDDEN, ALLOWED, ALLOWED),
+    ("POST", "/organiser/events/{event}/programme/{item}/delete", FORBIDDEN, ALLOWED, ALLOWED),
+    ("GET", "/organiser/events/{event}/materials", ALLOWED, ALLOWED, ALLOWED),
+    ("POST", "/organiser/events/{event}/materials", FORBIDDEN, ALLOWED, ALLOWED),
+    (
+        "POST",
+        "/organiser/events/{event}/materials/{material}/delete",
+        FORBIDDEN,
+        ALLOWED,
+        ALLOWED,
+    ),
+    ("POST", "/organiser/events/{event}/materials/announce", FORBIDDEN, ALLOWED, ALLOWED),
+    # Speakers are shared by every event: any organiser keeps them.
+    ("GET", "/organiser/speakers", ALLOWED, ALLOWED, ALLOWED),
+    ("GET", "/organiser/speakers/new", ALLOWED, ALLOWED, ALLOWED),
+    ("POST", "/organiser/speakers/new", ALLOWED, ALLOWED, ALLOWED),
+    ("GET", "/organiser/speakers/{speaker}/edit", ALLOWED, ALLOWED, ALLOWED),
+    ("POST", "/organiser/speakers/{speaker}/edit", ALLOWED, ALLOWED, ALLOWED),
+    ("POST", "/organiser/speakers/{speaker}/delete", ALLOWED, ALLOWED, ALLOWED),
 ]
 # Routes about logging in and out, open to anyone (their own tests cover them).
 LOGIN_ENDPOINTS = (
@@ -220,6 +254,12 @@ def world(make_partner, make_event, make_registration, partner, regions):
     contact = PartnerContact(partner=partner, name="Anna", email="anna@pannon.example")
     invitation = Invitation(event=meeting, contact=contact)
     db.session.add(invitation)
+    item = ProgrammeItem(
+        event=event, starts_at=event.starts_at, ends_at=event.ends_at, title="Opening"
+    )
+    material = Material(event=event, title="Slides", audience="everyone", url="https://x.org")
+    speaker = Speaker(name="Ana Ruiz")
+    db.session.add_all([item, material, speaker])
     db.session.commit()
     users = {
         "other_region": make_cheap_user("organiser", spanish),
@@ -242,6 +282,9 @@ def world(make_partner, make_event, make_registration, partner, regions):
         "contact": contact.id,
         "meeting": meeting.id,
         "invitation": invitation.id,
+        "item": item.id,
+        "material": material.id,
+        "speaker": speaker.id,
     }
     return users, ids
 
@@ -255,6 +298,26 @@ def form_for(path: str, ids: dict) -> dict:
         return {"contacts": [str(ids["contact"])]}
     if path.endswith("/series/new"):
         return {"mode": "dates", "dates": "2031-01-07"}
+    if "/programme/" in path and not path.endswith("/delete"):
+        event = db.session.get(Event, ids["event"])
+        start = event.local_starts_at.strftime("%Y-%m-%dT%H:%M")
+        return {
+            "kind": "talk",
+            "title": "Talk",
+            "starts_local": start,
+            "ends_local": start[:-5] + event.local_ends_at.strftime("%H:%M"),
+        }
+    if path.endswith("/materials"):
+        return {
+            "title": "Rec",
+            "url": "https://x.example.org/r",
+            "audience": "everyone",
+            "item": "event",
+        }
+    if path.endswith("/materials/announce"):
+        return {"audience": "registrants"}
+    if "/speakers/" in path and not path.endswith("/delete"):
+        return {"name": "Ana Ruiz"}
     if path.endswith("/registrations/new"):
         return {"name": "A", "email": "a@example.org", "stakeholder_type": "sme", "consent": "y"}
     if path.endswith("/confirm"):

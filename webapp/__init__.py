@@ -53,6 +53,10 @@ def _init_extensions(app: Flask) -> None:
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
+    from webapp.programme.storage import raise_upload_limit
+
+    # Before the CSRF check, which is the first to read a posted form.
+    app.before_request(raise_upload_limit)
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
@@ -79,6 +83,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.invitations.views import bp as invitations_bp
     from webapp.organiser.views import bp as organiser_bp
     from webapp.polls.views import bp as polls_bp
+    from webapp.programme.views import bp as programme_bp
     from webapp.public.views import bp as public_bp
     from webapp.registrations.views import bp as registrations_bp
 
@@ -91,5 +96,6 @@ def _register_blueprints(app: Flask) -> None:
         attendance_bp,
         api_bp,
         polls_bp,
+        programme_bp,
     ):
         app.register_blueprint(blueprint)

@@ -76,6 +76,11 @@ class DefaultConfig:
     WTF_CSRF_TIME_LIMIT = None  # tokens are bound to the session; a form left open stays usable
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024
 
+    # Material files: where the local-disk storage keeps them (None: <instance>/materials)
+    # and the largest file accepted.
+    MATERIALS_STORAGE_PATH: str | None = None
+    MATERIAL_MAX_BYTES = 20 * 1024 * 1024
+
     EVENTS_PER_PAGE = 12
     PRIVACY_NOTICE_VERSION = "2026-01"
     FEED_PAST_DAYS = 90  # feeds show events that ended up to this many days ago
@@ -135,6 +140,8 @@ ENVIRONMENT_KEYS: dict[str, Any] = {
     "METRICS_TOKEN": str,
     "METRICS_ALLOWED_NETWORKS": str,
     "POLL_WORKING_HOURS": parse_working_hours,
+    "MATERIALS_STORAGE_PATH": str,
+    "MATERIAL_MAX_BYTES": int,
 }
 
 

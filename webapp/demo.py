@@ -18,14 +18,18 @@ from webapp.models import (
     Attendance,
     Event,
     Invitation,
+    Material,
     Partner,
     PartnerContact,
     Poll,
     PollAnswer,
     PollInvitee,
     PollSlot,
+    ProgrammeItem,
+    Question,
     Region,
     Registration,
+    Speaker,
     User,
 )
 from webapp.organiser.passwords import password_problem
@@ -614,6 +618,297 @@ ATTENDEES = [
 ]
 
 
+SPEAKERS = [
+    # name, organisation, short bio
+    (
+        "Francesca Colombo",
+        "Unioncamere Lombardia",
+        "Leads the digital export desk of the Lombard chambers of commerce.",
+    ),
+    (
+        "Marco Ferrari",
+        "Ferrari Tessuti S.r.l.",
+        "Runs a family textile company that now sells online in twelve countries.",
+    ),
+    (
+        "Zsófia Tóth",
+        "PANNON EGTC",
+        "Export adviser for SMEs on the Hungary–Croatia border.",
+    ),
+    (
+        "Lucía García",
+        "CEEI-Burgos",
+        "Coaches start-ups and SMEs of the province of Burgos on internationalisation.",
+    ),
+]
+
+# Programmes: slug → items (day of the event from 0, local start, minutes, kind, title,
+# place, address, speakers by name).
+PROGRAMMES = {
+    "study-visit-lombardy-digital-export": [
+        (
+            0,
+            time(9, 0),
+            30,
+            "session",
+            "Welcome and introduction to the Lombard measures",
+            "Unioncamere Lombardia",
+            "Via Ercole Oldofredi 23, Milan",
+            ("Francesca Colombo",),
+        ),
+        (
+            0,
+            time(9, 30),
+            90,
+            "talk",
+            "Digital export desk: services for SMEs",
+            "Unioncamere Lombardia",
+            "Via Ercole Oldofredi 23, Milan",
+            ("Francesca Colombo",),
+        ),
+        (0, time(11, 0), 30, "travel", "Bus to Como", "", "", ()),
+        (
+            0,
+            time(11, 30),
+            120,
+            "site_visit",
+            "Visit to Ferrari Tessuti: an online textile shop",
+            "Ferrari Tessuti",
+            "Via Borgo Vico 148, Como",
+            ("Marco Ferrari",),
+        ),
+        (0, time(13, 30), 60, "meal", "Lunch", "Ristorante Lario", "Piazza Cavour 2, Como", ()),
+        (
+            0,
+            time(15, 0),
+            90,
+            "session",
+            "Round table: what each region can adopt",
+            "Ferrari Tessuti",
+            "Via Borgo Vico 148, Como",
+            (),
+        ),
+        (
+            1,
+            time(9, 0),
+            120,
+            "site_visit",
+            "Innovation hub of the Milan chamber of commerce",
+            "Milano Innovation Hub",
+            "Via Meravigli 9/b, Milan",
+            (),
+        ),
+        (
+            1,
+            time(11, 0),
+            15,
+            "break",
+            "Coffee break",
+            "Milano Innovation Hub",
+            "Via Meravigli 9/b, Milan",
+            (),
+        ),
+        (
+            1,
+            time(11, 15),
+            105,
+            "session",
+            "Lessons for the regional action plans",
+            "Milano Innovation Hub",
+            "Via Meravigli 9/b, Milan",
+            (),
+        ),
+        (
+            1,
+            time(13, 0),
+            60,
+            "meal",
+            "Closing lunch",
+            "Milano Innovation Hub",
+            "Via Meravigli 9/b, Milan",
+            (),
+        ),
+    ],
+    "study-visit-klaipeda-blue-economy": [
+        (
+            0,
+            time(9, 0),
+            180,
+            "session",
+            "Acceleration services of Klaipeda ID",
+            "Klaipėda Science and Technology Park",
+            "Lypkių g. 17, Klaipėda",
+            (),
+        ),
+        (
+            1,
+            time(9, 0),
+            240,
+            "site_visit",
+            "Start-ups working with the port",
+            "Port of Klaipėda",
+            "J. Janonio g. 24, Klaipėda",
+            (),
+        ),
+        (
+            2,
+            time(9, 0),
+            180,
+            "session",
+            "Lessons for each region",
+            "Klaipėda Science and Technology Park",
+            "Lypkių g. 17, Klaipėda",
+            (),
+        ),
+    ],
+    "webinar-digitalisation-sme-internationalisation": [
+        (
+            0,
+            time(14, 30),
+            30,
+            "talk",
+            "Regional schemes for digital export",
+            "",
+            "",
+            ("Francesca Colombo",),
+        ),
+        (
+            0,
+            time(15, 0),
+            45,
+            "talk",
+            "Selling textiles online in twelve countries",
+            "",
+            "",
+            ("Marco Ferrari",),
+        ),
+        (0, time(15, 45), 15, "session", "Questions and answers", "", "", ()),
+    ],
+    "webinar-export-readiness-self-assessment": [
+        (
+            0,
+            time(9, 0),
+            45,
+            "talk",
+            "The preparedness test, step by step",
+            "",
+            "",
+            ("Zsófia Tóth",),
+        ),
+        (
+            0,
+            time(9, 45),
+            60,
+            "session",
+            "Clinic in small groups",
+            "",
+            "",
+            ("Zsófia Tóth", "Lucía García"),
+        ),
+        (0, time(10, 45), 15, "session", "Support in your region", "", "", ("Lucía García",)),
+    ],
+}
+
+LOGISTICS = {
+    # slug → meeting point, travel notes, accommodation notes
+    "study-visit-lombardy-digital-export": (
+        "Lobby of Hotel Berna, Via Napo Torriani 18, Milan, at 08:30 on the first day",
+        "Fly to Milan Malpensa or Linate; the Malpensa Express train reaches Milano Centrale "
+        "in 50 minutes. A bus takes the group from Milan to Como and back on the first day.",
+        "Rooms are held for participants at Hotel Berna (two nights). Ask for a room in the "
+        "registration form; the host partner pays for partners' staff.",
+    ),
+    "study-visit-klaipeda-blue-economy": (
+        "Klaipėda Science and Technology Park reception, 08:45",
+        "Fly to Palanga (25 minutes from Klaipėda) or Vilnius (3 hours by train).",
+        "Hotel Amberton Klaipėda, three nights.",
+    ),
+}
+TRAVEL_QUESTIONS = ("arrival_date", "departure_date", "dietary_needs", "accommodation")
+
+MATERIALS = {
+    # slug → (title, audience, link)
+    "webinar-digitalisation-sme-internationalisation": [
+        ("Recording of the webinar", "registrants", "https://video.example.org/iv-digital-export"),
+        ("Slides (shared folder)", "everyone", "https://files.example.org/iv-digital-export"),
+    ],
+    "study-visit-klaipeda-blue-economy": [
+        ("Photo album", "attendees", "https://photos.example.org/iv-klaipeda"),
+        (
+            "Minutes of the partners' debriefing",
+            "organisers",
+            "https://files.example.org/iv-klaipeda-minutes",
+        ),
+    ],
+}
+
+
+def _add_demo_programmes() -> int:
+    """Programmes, practical notes, travel questions and materials for some demo events.
+
+    Only what is missing is added: an event that already has a programme, notes,
+    questions or materials keeps them.
+    """
+    speakers = {s.name: s for s in db.session.scalars(db.select(Speaker))}
+    for name, organisation, bio in SPEAKERS:
+        if name not in speakers:
+            speakers[name] = Speaker(name=name, organisation=organisation, bio=bio)
+            db.session.add(speakers[name])
+    events = {
+        e.slug: e
+        for e in db.session.scalars(
+            db.select(Event).where(Event.slug.in_([*PROGRAMMES, *LOGISTICS, *MATERIALS]))
+        )
+    }
+    added = 0
+    for slug, items in PROGRAMMES.items():
+        event = events.get(slug)
+        if event is None or event.programme:
+            continue
+        first_day = event.local_starts_at.date()
+        for day, start, minutes, kind, title, place, address, names in items:
+            starts_at = local_to_utc(
+                datetime.combine(first_day + timedelta(days=day), start), event.timezone
+            )
+            event.programme.append(
+                ProgrammeItem(
+                    starts_at=starts_at,
+                    ends_at=starts_at + timedelta(minutes=minutes),
+                    kind=kind,
+                    title=title,
+                    place=place,
+                    address=address,
+                    speakers=[speakers[n] for n in names],
+                )
+            )
+            added += 1
+    for slug, (meeting_point, travel, accommodation) in LOGISTICS.items():
+        event = events.get(slug)
+        if event is None:
+            continue
+        event.meeting_point = event.meeting_point or meeting_point
+        event.travel_notes = event.travel_notes or travel
+        event.accommodation_notes = event.accommodation_notes or accommodation
+        asked = {q.kind for q in event.questions}
+        for position, kind in enumerate(TRAVEL_QUESTIONS, start=len(event.questions)):
+            if kind not in asked:
+                event.questions.append(
+                    Question(
+                        label=kind.replace("_", " ").capitalize(),
+                        kind=kind,
+                        position=position,
+                        required=kind != "dietary_needs",
+                    )
+                )
+    for slug, rows in MATERIALS.items():
+        event = events.get(slug)
+        if event is None or event.materials:
+            continue
+        for title, audience, url in rows:
+            db.session.add(Material(event=event, title=title, audience=audience, url=url))
+    return added
+
+
 def _email_for(name: str) -> str:
     # "Gintarė Kazlauskaitė" → gintare.kazlauskaite (accents dropped, letters kept)
     decomposed = unicodedata.normalize("NFKD", name.replace("ł", "l").replace("Ł", "L"))
@@ -678,6 +973,8 @@ def load_demo_data(today: date | None = None) -> dict[str, object]:
     _add_demo_poll(today, partners)
     db.session.flush()
     _add_demo_contacts(partners)
+    created["programme_items"] = _add_demo_programmes()
+    db.session.flush()
     return created
 
 

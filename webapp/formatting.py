@@ -45,6 +45,47 @@ REGISTRATION_STATUS_LABELS = {
     "rejected": _l("Not accepted"),
 }
 
+# Study-visit questions are worded by the site, so each registrant reads them in their
+# language whatever language the organiser writes in (``Question.is_logistics``).
+LOGISTICS_QUESTION_LABELS = {
+    "arrival_date": _l("When do you arrive?"),
+    "departure_date": _l("When do you leave?"),
+    "dietary_needs": _l("Dietary needs or allergies"),
+    "accommodation": _l("Accommodation"),
+}
+ACCOMMODATION_LABELS = {
+    "book_for_me": _l("Please book a room for me"),
+    "own": _l("I arrange my own accommodation"),
+    "none": _l("I need no accommodation"),
+}
+PROGRAMME_KIND_LABELS = {
+    "session": _l("Session"),
+    "talk": _l("Talk"),
+    "break": _l("Break"),
+    "site_visit": _l("Site visit"),
+    "travel": _l("Travel"),
+    "meal": _l("Meal"),
+}
+MATERIAL_AUDIENCE_LABELS = {
+    "everyone": _l("Everyone"),
+    "registrants": _l("Registered participants"),
+    "attendees": _l("People who attended"),
+    "organisers": _l("Organisers only"),
+}
+
+
+def question_label(question) -> str:
+    """The label a reader sees: the site's own wording for the study-visit questions."""
+    label = LOGISTICS_QUESTION_LABELS.get(question.kind)
+    return str(label) if label is not None else question.label
+
+
+def answer_label(question, value):
+    """A stored answer as a reader sees it (accommodation codes become words)."""
+    if question.kind == "accommodation" and value in ACCOMMODATION_LABELS:
+        return str(ACCOMMODATION_LABELS[value])
+    return value
+
 
 def _locale() -> str:
     return formatting_locale(str(get_locale() or "en"))
@@ -92,6 +133,11 @@ def local_time(instant: datetime, tz_name: str, format: str = "short") -> str:
     return format_time(instant, format, tzinfo=zone(tz_name), locale=_locale())
 
 
+def format_day(day) -> str:
+    """A calendar day in full: ``Tuesday, 27 October 2026``."""
+    return format_date(day, "full", locale=_locale())
+
+
 def timezone_label(tz_name: str, instant: datetime | None = None) -> str:
     """A readable zone name with its UTC offset at ``instant`` (``CET, UTC+01:00``)."""
     tz = zone(tz_name)
@@ -130,6 +176,7 @@ def register(app: Flask) -> None:
         local_time=local_time,
         local_date_and_time=local_date_and_time,
         timezone_label=timezone_label,
+        format_day=format_day,
     )
     app.jinja_env.globals.update(
         event_when=event_when,
@@ -137,4 +184,8 @@ def register(app: Flask) -> None:
         FORMAT_LABELS=FORMAT_LABELS,
         STAKEHOLDER_LABELS=STAKEHOLDER_LABELS,
         REGISTRATION_STATUS_LABELS=REGISTRATION_STATUS_LABELS,
+        PROGRAMME_KIND_LABELS=PROGRAMME_KIND_LABELS,
+        MATERIAL_AUDIENCE_LABELS=MATERIAL_AUDIENCE_LABELS,
+        question_label=question_label,
+        answer_label=answer_label,
     )

@@ -16,7 +16,7 @@ from sqlalchemy import func
 from sqlalchemy.orm import joinedload, selectinload
 
 from webapp.extensions import db
-from webapp.models import EVENT_KINDS, Event, Partner, Region
+from webapp.models import EVENT_KINDS, Event, Partner, ProgrammeItem, Region
 from webapp.models.events import TRANSLATABLE_FIELDS
 from webapp.public.catalogue import MAX_QUERY_LENGTH, CatalogueFilters, public_events_query
 from webapp.registrations.services import confirmed_counts, seats_left
@@ -183,7 +183,32 @@ def public_event(slug: str) -> dict[str, Any] | None:
     if event is None or not event.is_public:
         return None
     confirmed = confirmed_counts([event.id]).get(event.id, 0)
-    return event_json(event, seats_left(event, confirmed))
+    data = event_json(event, seats_left(event, confirmed))
+    data["programme_url"] = external_url("programme.printable", slug=event.slug)
+    data["programme"] = [programme_item_json(item) for item in event.programme]
+    return data
+
+
+def programme_item_json(item: ProgrammeItem) -> dict[str, Any]:
+    """One programme item: UTC times, texts in the event's language and their translations."""
+    return {
+        "starts_at": _utc(item.starts_at),
+        "ends_at": _utc(item.ends_at),
+        "kind": item.kind,
+        "title": item.title,
+        "description": item.description,
+        "translations": {
+            language: dict(texts)
+            for language, texts in sorted((item.translations or {}).items())
+            if isinstance(texts, dict)
+        },
+        "place": item.place,
+        "address": item.address,
+        "map_url": item.map_link,
+        "speakers": [
+            {"name": s.name, "organisation": s.organisation, "url": s.url} for s in item.speakers
+        ],
+    }
 
 
 def region_codes() -> set[str]:

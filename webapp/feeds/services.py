@@ -40,6 +40,8 @@ from webapp.models import (
 )
 from webapp.models.events import localized_text
 from webapp.models.registrations import new_token
+from webapp.programme.display import short_programme
+from webapp.timezones import utc_to_local
 from webapp.urls import external_url, public_base_url, site_domain
 
 # Bumped whenever the feed's content changes shape, so clients re-download it.
@@ -236,6 +238,9 @@ def _labels() -> dict[str, str]:
         "page": _("Event page: %(url)s", url="{url}"),
         "join": _("Join online: %(url)s", url="{url}"),
         "join_label": _("Join online"),
+        "programme": _("Programme (%(zone)s):", zone="{zone}"),
+        "programme_more": _("… and more: %(url)s", url="{url}"),
+        "programme_link": _("Full programme: %(url)s", url="{url}"),
         **{f"kind:{k}": str(v) for k, v in KIND_LABELS.items()},
         **{f"format:{k}": str(v) for k, v in FORMAT_LABELS.items()},
     }
@@ -249,6 +254,9 @@ def to_calendar_event(
     page_url: str,
     labels: dict[str, str],
     join_url: str = "",
+    programme: Sequence[str] = (),
+    programme_url: str = "",
+    programme_more: int = 0,
 ) -> CalendarEvent:
     """A calendar entry for ``event`` (an ``Event`` or a feed row with the same names).
 
@@ -271,6 +279,10 @@ def to_calendar_event(
     lines.append(labels["page"].replace("{url}", page_url))
     if join_url and not cancelled:
         lines.append(labels["join"].replace("{url}", join_url))
+    if programme and not cancelled:
+        lines += ["", labels["programme"].replace("{zone}", event.timezone), *programme]
+        link = labels["programme_more" if programme_more else "programme_link"]
+        lines.append(link.replace("{url}", programme_url))
     return CalendarEvent(
         uid=event_uid(event.id),
         sequence=event.sequence,
@@ -377,13 +389,18 @@ def event_ics(
         raise ValueError("METHOD:CANCEL is only for a cancelled event")
     # A partners-only meeting has no public page: the caller names the reader's page.
     page_url = page_url or external_url("public.event_detail", slug=event.slug)
+    labels = _labels()
+    items, more = short_programme(event.programme)
     entry = to_calendar_event(
         event,
         region_names=[region.name for region in event.regions],
         host_name=event.host_partner.name if event.host_partner else "",
         page_url=page_url,
-        labels=_labels(),
+        labels=labels,
         join_url=event.online_url if personal and event.is_online else "",
+        programme=[_programme_line(item, event.timezone, labels["locale"]) for item in items],
+        programme_url=external_url("programme.printable", slug=event.slug),
+        programme_more=more,
     )
     organizer = ""
     if method != "PUBLISH":
@@ -399,6 +416,17 @@ def event_ics(
         url=page_url,
         refresh_interval=_refresh_interval(),
         organizer=organizer,
+    )
+
+
+def _programme_line(item: Any, tz_name: str, locale: str) -> str:
+    """``27.10. 09:00–10:30 Title (place)``: compact, the calendar shows the date anyway."""
+    start = utc_to_local(item.starts_at, tz_name)
+    end = utc_to_local(item.ends_at, tz_name)
+    place = f" ({item.place})" if item.place else ""
+    return (
+        f"{start:%d.%m. %H:%M}–{end:%H:%M} "
+        f"{' '.join(item.localized('title', locale).split())}{place}"
     )
 
 
@@ -455,7 +483,11 @@ def load_event_for_calendar(event_id: int) -> Event:
     return db.session.scalars(
         db.select(Event)
         .where(Event.id == event_id)
-        .options(joinedload(Event.host_partner), selectinload(Event.regions))
+        .options(
+            joinedload(Event.host_partner),
+            selectinload(Event.regions),
+            selectinload(Event.programme),
+        )
     ).one()
 
 

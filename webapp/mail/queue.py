@@ -28,6 +28,7 @@ REGISTRATION_MAIL_KINDS = (
     "event_changed",  # time, place, join link or title changed
     "event_cancelled",  # the event was cancelled
     "reminder",  # shortly before the event
+    "materials_available",  # slides, minutes or recordings may be opened now
 )
 
 

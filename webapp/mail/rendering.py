@@ -27,10 +27,13 @@ from webapp.formatting import (
     STAKEHOLDER_LABELS,
     event_when,
     local_date_and_time,
+    local_short_datetime,
     local_time,
     timezone_label,
 )
 from webapp.models import Event, Invitation, Partner, PartnerContact, PollInvitee, Registration
+from webapp.programme.access import visible_materials
+from webapp.programme.display import short_programme
 from webapp.registrations.services import waitlist_position
 from webapp.timezones import utc_to_local
 from webapp.urls import external_url, site_domain
@@ -52,7 +55,11 @@ SUBJECTS = {
     "organiser_notice": _l("New registration for %(title)s: %(name)s"),
     "invitation": _l("Invitation: %(title)s, %(when)s"),
     "invitation_reminder": _l("Please answer: %(title)s, %(when)s"),
+    "materials_available": _l("Materials are available: %(title)s"),
 }
+
+# Messages that confirm a seat carry a short programme (the first items, then a link).
+PROGRAMME_KINDS = frozenset({"confirmed", "promoted", "approved", "link_resent"})
 
 # What changed, in words, for the field names an event change reports.
 CHANGE_LABELS = {
@@ -336,7 +343,18 @@ def _registration_context(
         if label not in change_labels:
             change_labels.append(label)
     when_short = local_date_and_time(event.starts_at, _reader_zone(registration))
+    programme, programme_more = [], 0
+    if kind in PROGRAMME_KINDS and event.programme:
+        items, programme_more = short_programme(event.programme)
+        programme = [_programme_line(event, item, language) for item in items]
+    materials = []
+    if kind == "materials_available":
+        materials = [m.title for m in visible_materials(event.materials, registration=registration)]
     return {
+        "programme": programme,
+        "programme_more": programme_more,
+        "programme_url": external_url("programme.printable", slug=event.slug),
+        "materials": materials,
         "recipient_name": registration.name,
         "registration": registration,
         "event": event,
@@ -360,6 +378,20 @@ def _registration_context(
         "when_short": when_short,
         "subject_values": {"title": title, "position": position or 0, "when": when_short},
     }
+
+
+def _programme_line(event: Event, item, language: str) -> str:
+    """``Tue 27 Oct 09:00–10:30 Title (place)`` on the event's clock."""
+    start = local_short_datetime(item.starts_at, event.timezone)
+    end = local_time(item.ends_at, event.timezone)
+    if (
+        utc_to_local(item.ends_at, event.timezone).date()
+        != utc_to_local(item.starts_at, event.timezone).date()
+    ):
+        end = local_short_datetime(item.ends_at, event.timezone)
+    title = _one_line(item.localized("title", language))
+    place = f" ({_one_line(item.place)})" if item.place else ""
+    return f"{start}–{end} {title}{place}"
 
 
 def _reader_zone(registration: Registration) -> str:

@@ -15,6 +15,7 @@ from webapp.models.events import (
     EVENT_KINDS,
     EVENT_STATUSES,
     EVENT_VISIBILITIES,
+    LOGISTICS_QUESTION_KINDS,
     QUESTION_KINDS,
     Event,
     EventSeries,
@@ -31,6 +32,14 @@ from webapp.models.polls import (
     PollAnswer,
     PollInvitee,
     PollSlot,
+)
+from webapp.models.programme import (
+    MATERIAL_AUDIENCES,
+    PROGRAMME_KINDS,
+    Material,
+    ProgrammeItem,
+    Speaker,
+    programme_item_speakers,
 )
 from webapp.models.regions import Partner, Region
 from webapp.models.registrations import (
@@ -52,6 +61,9 @@ __all__ = [
     "INVITATION_ANSWERS",
     "POLL_ANSWERS",
     "POLL_STATUSES",
+    "LOGISTICS_QUESTION_KINDS",
+    "MATERIAL_AUDIENCES",
+    "PROGRAMME_KINDS",
     "QUESTION_KINDS",
     "REGISTRATION_STATUSES",
     "ROLES",
@@ -65,6 +77,7 @@ __all__ = [
     "Event",
     "EventSeries",
     "Invitation",
+    "Material",
     "OutboxMessage",
     "Partner",
     "PartnerContact",
@@ -72,12 +85,15 @@ __all__ = [
     "PollAnswer",
     "PollInvitee",
     "PollSlot",
+    "ProgrammeItem",
     "Question",
     "RecoveryCode",
     "Region",
     "Registration",
     "SecurityPolicy",
+    "Speaker",
     "User",
     "UserSession",
     "event_regions",
+    "programme_item_speakers",
 ]

@@ -23,6 +23,7 @@ from webapp.models.regions import Partner, Region
 from webapp.timezones import UTCDateTime, utcnow, zone
 
 if TYPE_CHECKING:
+    from webapp.models.programme import Material, ProgrammeItem
     from webapp.models.registrations import Registration
 
 EVENT_KINDS = ("partner_meeting", "study_visit", "webinar")
@@ -31,7 +32,22 @@ EVENT_FORMATS = ("online", "onsite", "hybrid")
 # partner contacts only (``Invitation``).
 EVENT_VISIBILITIES = ("public", "unlisted", "partners")
 EVENT_STATUSES = ("draft", "published", "cancelled")
-QUESTION_KINDS = ("short_text", "long_text", "single_choice", "multiple_choice", "yes_no")
+QUESTION_KINDS = (
+    "short_text",
+    "long_text",
+    "single_choice",
+    "multiple_choice",
+    "yes_no",
+    "date",
+    # Study-visit logistics: asked with the site's own wording, in each registrant's language.
+    "arrival_date",
+    "departure_date",
+    "dietary_needs",
+    "accommodation",
+)
+# Questions whose label and answers the site words itself (translated for every reader).
+LOGISTICS_QUESTION_KINDS = ("arrival_date", "departure_date", "dietary_needs", "accommodation")
+ACCOMMODATION_ANSWERS = ("book_for_me", "own", "none")
 # Event texts organisers may give in more than one language (``Event.translations``).
 TRANSLATABLE_FIELDS = ("title", "summary", "description")
 
@@ -145,6 +161,12 @@ class Event(db.Model):
     language: Mapped[str] = mapped_column(String(16), default="en", server_default="en")
     # Title, summary and description in other languages: {"hu": {"title": ...}, ...}.
     translations: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Practical notes for on-site events (study visits above all), in the event's language.
+    meeting_point: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    travel_notes: Mapped[str] = mapped_column(Text, default="", server_default="")
+    accommodation_notes: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # When "materials are available" went out (it is sent once per event).
+    materials_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     host_partner_id: Mapped[int] = mapped_column(
         ForeignKey("partners.id", ondelete="RESTRICT"), index=True
     )
@@ -164,6 +186,18 @@ class Event(db.Model):
     )
     registrations: Mapped[list[Registration]] = relationship(
         back_populates="event", passive_deletes=True
+    )
+    programme: Mapped[list[ProgrammeItem]] = relationship(
+        back_populates="event",
+        order_by="(ProgrammeItem.starts_at, ProgrammeItem.ends_at, ProgrammeItem.id)",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+    materials: Mapped[list[Material]] = relationship(
+        back_populates="event",
+        order_by="Material.id",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
     )
 
     @property
@@ -257,3 +291,7 @@ class Question(db.Model):
     @property
     def has_choices(self) -> bool:
         return self.kind in ("single_choice", "multiple_choice")
+
+    @property
+    def is_logistics(self) -> bool:
+        return self.kind in LOGISTICS_QUESTION_KINDS

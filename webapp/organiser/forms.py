@@ -57,6 +57,11 @@ QUESTION_KIND_LABELS = {
     "single_choice": _l("One choice from a list"),
     "multiple_choice": _l("Several choices from a list"),
     "yes_no": _l("Yes or no"),
+    "date": _l("A date"),
+    "arrival_date": _l("Study visit: arrival date"),
+    "departure_date": _l("Study visit: departure date"),
+    "dietary_needs": _l("Study visit: dietary needs"),
+    "accommodation": _l("Study visit: accommodation"),
 }
 MAX_OPTIONS = 30
 MAX_QUESTIONS = 30
@@ -190,6 +195,21 @@ class EventForm(FlaskForm):
         ],
     )
     create_jitsi = SubmitField(_l("Create a Jitsi Meet room"))
+    meeting_point = StringField(
+        _l("Meeting point"),
+        description=_l("Where participants gather, e.g. the hotel lobby at 08:30."),
+        validators=[Optional(), Length(max=300)],
+    )
+    travel_notes = TextAreaField(
+        _l("Travel notes"),
+        description=_l("How to get there: airports, trains, transfers."),
+        validators=[Optional(), Length(max=5000)],
+    )
+    accommodation_notes = TextAreaField(
+        _l("Accommodation notes"),
+        description=_l("Hotels, booked rooms, who pays."),
+        validators=[Optional(), Length(max=5000)],
+    )
     capacity = IntegerField(
         _l("Capacity"),
         description=_l("Leave empty for no limit. When full, people join a waiting list."),

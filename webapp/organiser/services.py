@@ -33,6 +33,7 @@ from webapp.models import (
     Registration,
     User,
 )
+from webapp.programme.services import copy_programme, move_programme
 from webapp.registrations.services import lock_event, promote_from_waiting_list
 from webapp.routing import SLUG_MAX_LENGTH
 from webapp.timezones import is_within_hours, times_in_regions, utc_to_local, utcnow
@@ -78,6 +79,9 @@ EDITABLE_FIELDS = (
     "notify_organisers",
     "language",
     "translations",
+    "meeting_point",
+    "travel_notes",
+    "accommodation_notes",
 )
 
 JITSI_BASE = "https://meet.jit.si/"
@@ -134,6 +138,9 @@ class EventData:
     notify_organisers: bool = False
     language: str = "en"  # the language title, summary and description are written in
     translations: dict[str, dict[str, str]] = field(default_factory=dict)
+    meeting_point: str = ""
+    travel_notes: str = ""
+    accommodation_notes: str = ""
     questions: list[QuestionData] | None = None  # None: leave the questions as they are
 
 
@@ -602,6 +609,9 @@ def update_event(event: Event, data: EventData, *, actor: User) -> ChangeResult:
         if question_changes:
             changed.append("questions")
 
+    if {"starts_at", "timezone"} & set(changed):
+        move_programme(event, old_starts_at=before["starts_at"], old_timezone=before["timezone"])
+
     calendar_changes = [name for name in CALENDAR_FIELDS if name in changed]
     notified = 0
     if calendar_changes and before["status"] != "draft":
@@ -694,6 +704,7 @@ def duplicate_event(event: Event, *, actor: User, host_partner: Partner | None =
                 options=list(question.options or []),
             )
         )
+    copy_programme(event, copy)
     db.session.add(copy)
     db.session.flush()
     record_audit(
@@ -840,7 +851,12 @@ def registration_export(event: Event) -> tuple[list[str], list[list[Any]]]:
     """
     from sqlalchemy.orm import selectinload
 
-    from webapp.formatting import REGISTRATION_STATUS_LABELS, STAKEHOLDER_LABELS
+    from webapp.formatting import (
+        REGISTRATION_STATUS_LABELS,
+        STAKEHOLDER_LABELS,
+        answer_label,
+        question_label,
+    )
 
     registrations = list(
         db.session.scalars(
@@ -864,7 +880,7 @@ def registration_export(event: Event) -> tuple[list[str], list[list[Any]]]:
         _("Last change") + zone_note,
         _("Consent given") + zone_note,
         _("Privacy notice version"),
-    ] + [q.label for q in event.questions]
+    ] + [question_label(q) for q in event.questions]
 
     def local(value: datetime | None) -> datetime | None:
         return utc_to_local(value, event.timezone).replace(tzinfo=None) if value else None
@@ -890,6 +906,7 @@ def registration_export(event: Event) -> tuple[list[str], list[list[Any]]]:
             value = answers.get(str(question.id))
             if question.kind == "yes_no" and value in (True, False, "yes", "no"):
                 value = _("Yes") if value in (True, "yes") else _("No")
+            value = answer_label(question, value)
             row.append(value if value is not None else "")
         rows.append(row)
     return header, rows

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, time, timedelta
+from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 from flask import (
@@ -23,9 +24,9 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_login import current_user, logout_user
 from sqlalchemy import or_
 from sqlalchemy.orm import joinedload, selectinload
@@ -33,8 +34,9 @@ from sqlalchemy.orm import joinedload, selectinload
 from webapp import sessions
 from webapp.audit import audit_trail
 from webapp.extensions import db, limiter
+from webapp.formatting import question_label
 from webapp.invitations.services import answers_by_region, event_invitations
-from webapp.models import EVENT_STATUSES, Event, Partner, Region, User
+from webapp.models import EVENT_STATUSES, LOGISTICS_QUESTION_KINDS, Event, Partner, Region, User
 from webapp.models.users import password_fingerprint
 from webapp.organiser import services
 from webapp.organiser.access import (
@@ -70,6 +72,8 @@ from webapp.organiser.poll_views import bp as polls_bp
 from webapp.organiser.registration_views import bp as registrations_bp
 from webapp.organiser.two_factor import recovery_codes_left, verify_second_factor
 from webapp.organiser.user_views import bp as users_bp
+from webapp.programme.organiser_views import bp as programme_bp
+from webapp.programme.storage import get_storage
 from webapp.registrations.services import seats_left, status_counts
 from webapp.series.services import apply_to_later_dates, series_members
 from webapp.timezones import (
@@ -91,6 +95,7 @@ bp.register_blueprint(account_bp)
 bp.register_blueprint(polls_bp)
 bp.register_blueprint(contacts_bp)
 bp.register_blueprint(meetings_bp)
+bp.register_blueprint(programme_bp)
 
 PUBLIC_ENDPOINTS = {"organiser.login", "organiser.login_code", "organiser.set_password"}
 DEFAULT_TIMEZONE = "Europe/Brussels"
@@ -133,6 +138,12 @@ AUDIT_ACTION_LABELS = {
     "registration.added": _l("Added a registration"),
     "attendance.walk_in": _l("Added a walk-in and marked them present"),
     "attendance.imported": _l("Imported attendance from a meeting platform report"),
+    "programme.item_added": _l("Added a programme item"),
+    "programme.item_changed": _l("Changed a programme item"),
+    "programme.item_removed": _l("Removed a programme item"),
+    "material.added": _l("Added a material"),
+    "material.removed": _l("Removed a material"),
+    "materials.announced": _l("Announced the materials"),
 }
 
 
@@ -507,6 +518,9 @@ def _initial_data(event: Event | None) -> dict:
         "notify_organisers": event.notify_organisers,
         "language": event.language,
         "translations": event.translations or {},
+        "meeting_point": event.meeting_point,
+        "travel_notes": event.travel_notes,
+        "accommodation_notes": event.accommodation_notes,
         "questions": [
             {
                 "id": str(q.id),
@@ -564,6 +578,10 @@ def _question_data(form: EventForm) -> list[services.QuestionData]:
     for index, entry in enumerate(form.questions.entries):
         sub = entry.form
         label = (sub.label.data or "").strip()
+        if sub.kind.data in LOGISTICS_QUESTION_KINDS and not sub.remove.data:
+            # Registrants read the site's own wording; the organiser's language names it here.
+            with force_locale(form.language.data or "en"):
+                label = label or question_label(SimpleNamespace(kind=sub.kind.data, label=""))
         if sub.remove.data or not label:
             if not label and sub.id.data and not sub.remove.data:
                 raise FormProblem("questions", _("A question needs its text; or tick “Remove”."))
@@ -639,6 +657,9 @@ def _event_data(form: EventForm, regions: list[Region], event: Event | None) -> 
             }
             for language in services.TRANSLATION_LANGUAGES
         },
+        meeting_point=(form.meeting_point.data or "").strip(),
+        travel_notes=(form.travel_notes.data or "").strip(),
+        accommodation_notes=(form.accommodation_notes.data or "").strip(),
         host_partner=hosts[form.host_partner.data],
         regions=[by_code[c] for c in form.regions.data],
         questions=_question_data(form),
@@ -964,6 +985,8 @@ def event_delete(event_id: int):
     form = EmptyForm()
     if not form.validate_on_submit():
         abort(400)
+    # The material rows go with the event; their files once the deletion is committed.
+    stored_files = [m.storage_key for m in event.materials if m.storage_key]
     try:
         services.delete_event(event, actor=current_user)
     except services.SchedulingError as error:
@@ -971,5 +994,8 @@ def event_delete(event_id: int):
         flash(str(error), "error")
         return redirect(url_for("organiser.event_detail", event_id=event_id))
     db.session.commit()
+    storage = get_storage()
+    for key in stored_files:
+        storage.delete(key)
     flash(_("The draft was deleted."), "success")
     return redirect(url_for("organiser.dashboard"))

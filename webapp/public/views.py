@@ -11,6 +11,7 @@ from flask import (
     make_response,
     render_template,
     request,
+    url_for,
 )
 from flask_babel import get_locale
 from sqlalchemy import text
@@ -19,6 +20,8 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from webapp.extensions import db
 from webapp.models import Event, Partner, Region
+from webapp.programme.access import may_open
+from webapp.programme.display import programme_context
 from webapp.public.catalogue import catalogue_page, parse_filters, public_events_query
 from webapp.registrations.services import confirmed_counts, seats_left
 from webapp.series.services import series_dates_for_visitors
@@ -89,6 +92,7 @@ def event_detail(slug: str):
     event = get_public_event_or_404(slug)
     regions = all_regions()
     confirmed = confirmed_counts([event.id]).get(event.id, 0)
+    materials = list(event.materials)
     page = render_template(
         "public/event.html",
         event=event,
@@ -96,6 +100,10 @@ def event_detail(slug: str):
         start_times=times_in_regions(event.starts_at, regions),
         end_times=times_in_regions(event.ends_at, regions),
         series_dates=series_dates_for_visitors(event),
+        programme=programme_context(event, regions, request.args.get("tz")),
+        materials=[m for m in materials if may_open(m)],
+        material_url=lambda m: url_for("programme.material", slug=event.slug, material_id=m.id),
+        more_materials=any(not may_open(m) and m.audience != "organisers" for m in materials),
     )
     return unlisted_headers(make_response(page), event)
 

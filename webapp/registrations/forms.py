@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    DateField,
     Field,
     RadioField,
     SelectField,
@@ -19,8 +21,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from webapp.formatting import STAKEHOLDER_LABELS
+from webapp.formatting import ACCOMMODATION_LABELS, STAKEHOLDER_LABELS, question_label
 from webapp.models import STAKEHOLDER_TYPES, Question, Region
+from webapp.models.events import ACCOMMODATION_ANSWERS
 from webapp.registrations.services import InvalidEmail, normalise_email
 
 NAME_MAX = 200
@@ -30,6 +33,9 @@ SHORT_ANSWER_MAX = 300
 LONG_ANSWER_MAX = 4000
 OTHER_REGION = "other"
 HONEYPOT_FIELD = "website"
+INVALID_DATE = _l("Enter the date as year-month-day, e.g. 2026-10-24.")
+# Arrival and departure may be this many days around the event's own days.
+TRAVEL_DAYS_AROUND_EVENT = 7
 
 
 class ChoiceRadioField(RadioField):
@@ -143,8 +149,24 @@ class RegistrationForm(FlaskForm):
                     continue
             elif value is None:
                 continue
+            elif isinstance(value, date):
+                value = value.isoformat()
             answers[str(question.id)] = value
         return answers
+
+    def check_travel_dates(self, questions: Sequence[Question]) -> bool:
+        """Whether departure is not before arrival (an error on the departure field if so)."""
+        by_kind = {q.kind: getattr(self, q.field_name) for q in questions}
+        arrival, departure = by_kind.get("arrival_date"), by_kind.get("departure_date")
+        if arrival is None or departure is None or not arrival.data or not departure.data:
+            return True
+        if departure.data < arrival.data:
+            departure.errors = [
+                *departure.errors,
+                _l("The departure date cannot be before the arrival date."),
+            ]
+            return False
+        return True
 
 
 def _region_label(region: Region) -> str:
@@ -168,9 +190,68 @@ def _text_field(field_class: type[Field], question: Question, max_length: int) -
     )
 
 
+class TravelDateField(DateField):
+    """A date of arrival or departure, near the event's days."""
+
+    def __init__(self, *args, first: date, last: date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.first, self.last = first, last
+
+    def pre_validate(self, form):
+        if self.data is not None and not (self.first <= self.data <= self.last):
+            raise ValidationError(
+                _l(
+                    "Choose a date between %(first)s and %(last)s.",
+                    first=self.first.isoformat(),
+                    last=self.last.isoformat(),
+                )
+            )
+
+
+def _date_field(question: Question) -> Field:
+    label = question_label(question)
+    validators = [
+        InputRequired(_l("Enter a date.")) if question.required else Optional(),
+    ]
+    if question.kind in ("arrival_date", "departure_date") and question.event is not None:
+        days = question.event.days
+        around = timedelta(days=TRAVEL_DAYS_AROUND_EVENT)
+        first, last = days[0] - around, days[-1] + around
+        return TravelDateField(
+            label,
+            validators=validators,
+            invalid_value_message=INVALID_DATE,
+            first=first,
+            last=last,
+            render_kw={"min": first.isoformat(), "max": last.isoformat()},
+        )
+    return DateField(label, validators=validators, invalid_value_message=INVALID_DATE)
+
+
 def question_field(question: Question) -> Field:
     """The form field asking ``question``."""
     required = question.required
+    if question.kind in ("date", "arrival_date", "departure_date"):
+        return _date_field(question)
+    if question.kind == "dietary_needs":
+        return StringField(
+            question_label(question),
+            description=_l("For example vegetarian, halal, no gluten, a nut allergy."),
+            validators=[
+                InputRequired(_l("Answer this question.")) if required else Optional(),
+                Length(
+                    max=SHORT_ANSWER_MAX, message=_l("An answer has at most %(max)d characters.")
+                ),
+            ],
+            render_kw={"maxlength": SHORT_ANSWER_MAX},
+        )
+    if question.kind == "accommodation":
+        return ChoiceRadioField(
+            question_label(question),
+            choices=[SelectChoice(a, ACCOMMODATION_LABELS[a]) for a in ACCOMMODATION_ANSWERS],
+            validators=[DataRequired(_l("Choose an answer."))] if required else [],
+            invalid_choice_message=_l("Choose among the answers offered."),
+        )
     if question.kind == "short_text":
         return _text_field(StringField, question, SHORT_ANSWER_MAX)
     if question.kind == "long_text":

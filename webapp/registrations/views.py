@@ -19,10 +19,11 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from webapp.extensions import db, limiter
-from webapp.models import Event, Registration
+from webapp.models import Event, ProgrammeItem, Registration
+from webapp.programme.access import visible_materials
 from webapp.public.views import all_regions, get_public_event_or_404
 from webapp.registrations import services
 from webapp.registrations.forms import (
@@ -88,6 +89,8 @@ def _event_to_register_for_or_404(slug: str) -> Event:
                 joinedload(Event.host_partner),
                 joinedload(Event.questions),
                 joinedload(Event.regions),
+                # The confirmation lists the programme: read it before the seat is locked.
+                selectinload(Event.programme).selectinload(ProgrammeItem.speakers),
             )
         )
         .unique()
@@ -111,7 +114,7 @@ def register(slug: str):
     questions = list(event.questions)
     regions = all_regions()
     form = registration_form(questions, regions)
-    if form.validate_on_submit():
+    if form.validate_on_submit() and form.check_travel_dates(questions):
         if form.honeypot_filled:
             abort(400)
         try:
@@ -219,6 +222,10 @@ def _manage_page(registration: Registration, erase_form: EraseForm, status: int 
         ),
         cancel_form=ButtonForm(),
         erase_form=erase_form,
+        materials=visible_materials(list(event.materials), registration=registration),
+        material_url=lambda m: url_for(
+            "programme.registrant_material", token=registration.token, material_id=m.id
+        ),
     ), status
 
 
