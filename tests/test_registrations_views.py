@@ -296,7 +296,8 @@ def test_registrant_page_is_private(client, webinar, make_registration):
     assert "position 1" in page
 
 
-@pytest.mark.parametrize("token", ["nope", "A" * 32, "a" * 300, "%00"])
+# A NUL byte ("%00") is refused before routing: tests/test_input_hygiene_views.py.
+@pytest.mark.parametrize("token", ["nope", "A" * 32, "a" * 300, "%01"])
 def test_unknown_token_is_a_styled_404(client, token):
     response = client.get(f"/registrations/{token}")
     assert response.status_code == 404

@@ -45,8 +45,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
-    from webapp import cli, errors, formatting, i18n
+    from webapp import cli, errors, formatting, i18n, input_hygiene
 
+    input_hygiene.register(app)
     errors.register(app)
     formatting.register(app)
     i18n.register(app)

@@ -372,7 +372,7 @@ def event_ics(event: Event, *, personal: bool = False, method: str = "PUBLISH") 
         host_name=event.host_partner.name if event.host_partner else "",
         page_url=page_url,
         labels=_labels(),
-        join_url=event.online_url if personal and event.is_online else "",
+        join_url=event.join_url if personal and event.is_online else "",
     )
     organizer = ""
     if method != "PUBLISH":
@@ -508,7 +508,7 @@ def build_personal_feed(registration: Registration, event_id: int | None) -> byt
                     host_name=event.host_partner.name,
                     page_url=external_url("public.event_detail", slug=event.slug),
                     labels=_labels(),
-                    join_url=event.online_url if event.is_online else "",
+                    join_url=event.join_url if event.is_online else "",
                 )
             )
         return build_calendar(

@@ -263,7 +263,7 @@ def _registration_context(
         "when_registrant": when_registrant,
         "region_name": region.name if region else "",
         "place": ", ".join(p for p in (event.venue, event.address) if p) if event.is_onsite else "",
-        "join_url": event.online_url if (seat_held and event.is_online) else "",
+        "join_url": event.join_url if (seat_held and event.is_online) else "",
         "join_link_later": event.is_online and not seat_held and kind != "event_cancelled",
         "manage_url": external_url("registrations.manage", token=registration.token),
         "event_url": external_url("public.event_detail", slug=event.slug),

@@ -18,6 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
+from webapp.input_hygiene import is_clean_link
 from webapp.models.checks import one_of
 from webapp.models.regions import Partner, Region
 from webapp.timezones import UTCDateTime, utcnow, zone
@@ -154,6 +155,20 @@ class Event(db.Model):
     @property
     def is_online(self) -> bool:
         return self.format in ("online", "hybrid")
+
+    @property
+    def join_url(self) -> str:
+        """The join link, or "" when the stored one is not a usable link.
+
+        The event form refuses links with whitespace or control characters; one stored
+        before that check is left in place for the organiser to correct (their event
+        page says so) and is never put into a page, an e-mail or a calendar file.
+        """
+        return self.online_url if is_clean_link(self.online_url) else ""
+
+    @property
+    def has_unusable_join_link(self) -> bool:
+        return bool(self.online_url) and not self.join_url
 
     @property
     def is_onsite(self) -> bool:

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
     EmailField,
     FieldList,
-    Form,
     FormField,
     HiddenField,
     IntegerField,
@@ -36,6 +34,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from webapp.formatting import FORMAT_LABELS, KIND_LABELS
 from webapp.i18n import LANGUAGE_NAMES as OWN_LANGUAGE_NAMES
+from webapp.input_hygiene import FlaskForm, Form, LinkField
 from webapp.models import QUESTION_KINDS, ROLES, STAKEHOLDER_TYPES
 from webapp.timezones import is_valid_timezone
 
@@ -175,7 +174,7 @@ class EventForm(FlaskForm):
     format = SelectField(_l("Format"), choices=choices(FORMAT_LABELS.items()))
     venue = StringField(_l("Venue"), validators=[Optional(), Length(max=200)])
     address = StringField(_l("Address"), validators=[Optional(), Length(max=300)])
-    online_url = StringField(
+    online_url = LinkField(
         _l("Join link"),
         description=_l(
             "Paste a Zoom, Teams or Webex link, or create a Jitsi Meet room. "
@@ -403,7 +402,7 @@ class PartnerForm(FlaskForm):
         description=_l("Optional. Registrants' replies to this partner's event e-mails go here."),
         validators=[Optional(), Length(max=254), Email(check_deliverability=False)],
     )
-    website = StringField(
+    website = LinkField(
         _l("Website"),
         validators=[
             Optional(),

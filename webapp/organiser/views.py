@@ -30,6 +30,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from webapp.audit import audit_trail
 from webapp.extensions import db, limiter
+from webapp.input_hygiene import has_control_characters
 from webapp.models import EVENT_STATUSES, Event, Partner, Region
 from webapp.organiser import services
 from webapp.organiser.access import (
@@ -134,8 +135,8 @@ def all_regions() -> list[Region]:
 
 
 def _safe_next(target: str | None) -> str | None:
-    """``target`` if it is a path on this site (never another host)."""
-    if not target or len(target) > 2000 or "\\" in target:
+    """``target`` if it is a path on this site (never another host, never a line break)."""
+    if not target or len(target) > 2000 or "\\" in target or has_control_characters(target):
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):

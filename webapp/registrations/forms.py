@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     Field,
@@ -20,6 +19,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from webapp.formatting import STAKEHOLDER_LABELS
+from webapp.input_hygiene import FlaskForm
 from webapp.models import STAKEHOLDER_TYPES, Question, Region
 from webapp.registrations.services import InvalidEmail, normalise_email
 

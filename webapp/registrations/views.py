@@ -202,7 +202,7 @@ def _manage_page(registration: Registration, erase_form: EraseForm, status: int 
         event_over=event.is_over(now),
         show_join_link=bool(
             registration.is_confirmed
-            and event.online_url
+            and event.join_url
             and event.is_online
             and not event.is_cancelled
             and not event.is_over(now)
