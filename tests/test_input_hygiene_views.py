@@ -256,3 +256,33 @@ def test_organisers_are_told_to_replace_a_stored_unusable_join_link(client, orga
     page = client.get(f"/organiser/events/{event.id}").get_data(as_text=True)
     assert "The stored link contains spaces, line breaks or control characters" in page
     assert 'href="https://meet.jit.si/room' not in page
+
+
+def test_every_form_of_the_application_cleans_its_fields(app):
+    """A form that bypasses ``webapp.input_hygiene`` would take control characters again."""
+    import flask_wtf
+    import wtforms
+
+    import webapp.attendance.forms  # noqa: F401  (defines forms)
+    import webapp.organiser.forms  # noqa: F401
+    import webapp.registrations.forms  # noqa: F401
+    from webapp import input_hygiene
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    ours = [
+        cls
+        for cls in subclasses(wtforms.Form)
+        if cls.__module__.startswith("webapp.") and cls.__module__ != "webapp.input_hygiene"
+    ]
+    assert len(ours) > 15
+    unclean = [
+        cls.__qualname__
+        for cls in ours
+        if not issubclass(cls, input_hygiene.FlaskForm | input_hygiene.Form)
+    ]
+    assert not unclean
+    assert flask_wtf.FlaskForm in input_hygiene.FlaskForm.__mro__

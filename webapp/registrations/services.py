@@ -28,6 +28,7 @@ from flask_babel import gettext as _
 from sqlalchemy import case, func, text, update
 from sqlalchemy.orm.attributes import set_committed_value
 
+from webapp.audit import scrub_registration_audit
 from webapp.extensions import db
 from webapp.formatting import local_datetime
 from webapp.mail.queue import notify_host_organisers, queue_registration_mail
@@ -534,7 +535,8 @@ def erase_registration(registration: Registration, *, now: datetime | None = Non
     counts and statistics do not change. An active registration for an event that has
     not ended is cancelled first (nobody could be told about the seat any more), which
     may promote the next person on the waiting list. Unsent e-mail to the person is
-    dropped and sent e-mail keeps no address or text.
+    dropped and sent e-mail keeps no address or text; the audit entries about the
+    registration keep no name, address, organisation or answers.
     """
     now = now or utcnow()
     if registration.erased_at is not None:
@@ -550,9 +552,18 @@ def erase_registration(registration: Registration, *, now: datetime | None = Non
     db.session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.registration_id == registration.id)
-        .values(to_address="", subject="", body_text="", body_html=None, attachments=[]),
+        .values(
+            to_address="",
+            reply_to=None,  # an organiser's notice is answered to the registrant
+            subject="",
+            body_text="",
+            body_html=None,
+            attachments=[],
+            last_error=None,  # a refusal quotes the address
+        ),
         execution_options={"synchronize_session": False},
     )
+    scrub_registration_audit(registration.id)
     registration.name = ERASED_NAME
     registration.email = f"erased-{registration.id}@erased.invalid"
     registration.organisation = ""
