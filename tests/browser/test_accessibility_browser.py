@@ -134,7 +134,10 @@ PAGES = {
     ),
     "registrant page": (lambda site: f"/registrations/{site['registration'].token}", 200),
     "registration closed": (lambda site: "/events/rural-tourism/register", 200),
-    "link sent again": (lambda site: f"/events/{site['event'].slug}/register/link-sent", 200),
+    "check your inbox": (
+        lambda site: f"/events/{site['event'].slug}/register/check-your-inbox",
+        200,
+    ),
 }
 
 

@@ -111,7 +111,7 @@ def register(slug: str):
         if form.honeypot_filled:
             abort(400)
         try:
-            created, token = _register(event, form, questions, regions)
+            _register(event, form, questions, regions)
         except services.RegistrationClosed as exc:
             db.session.rollback()
             return _closed(event, exc.message, posted)
@@ -123,9 +123,9 @@ def register(slug: str):
             else:
                 form.form_errors.append(exc.message)
         else:
-            if not created:
-                return redirect(url_for(".link_sent", slug=event.slug), 303)
-            return redirect(url_for(".confirmation", token=token), 303)
+            # The same answer whether the address was new or already registered: the
+            # personal link only ever travels by e-mail, to the address's owner.
+            return redirect(url_for(".check_inbox", slug=event.slug), 303)
     return render_template(
         "registrations/register.html",
         event=event,
@@ -135,8 +135,8 @@ def register(slug: str):
     ), (400 if posted else 200)
 
 
-def _register(event: Event, form: RegistrationForm, questions, regions) -> tuple[bool, str]:
-    """Store the registration and commit; whether it is new, and its link's token."""
+def _register(event: Event, form: RegistrationForm, questions, regions) -> None:
+    """Store the registration (or send the existing link again) and commit."""
     by_code = {r.code: r for r in regions}
     values = dict(
         name=form.name.data,
@@ -150,17 +150,14 @@ def _register(event: Event, form: RegistrationForm, questions, regions) -> tuple
         privacy_version=current_app.config["PRIVACY_NOTICE_VERSION"],
     )
     try:
-        outcome = services.register(event, **values)
-        created, token = outcome.created, outcome.registration.token
+        services.register(event, **values)
         db.session.commit()
     except IntegrityError:
         # The same address registered in a parallel request that slipped past the lock
         # (only possible without one, e.g. another tool writing): answer as a repeat.
         db.session.rollback()
-        outcome = services.register(db.session.get(Event, event.id), **values)
-        created, token = outcome.created, outcome.registration.token
+        services.register(db.session.get(Event, event.id), **values)
         db.session.commit()
-    return created, token
 
 
 def _closed(event: Event, reason: str, posted: bool):
@@ -169,10 +166,10 @@ def _closed(event: Event, reason: str, posted: bool):
     )
 
 
-@bp.get("/events/<slug:slug>/register/link-sent")
-def link_sent(slug: str):
+@bp.get("/events/<slug:slug>/register/check-your-inbox")
+def check_inbox(slug: str):
     event = get_public_event_or_404(slug)
-    return render_template("registrations/link_sent.html", event=event)
+    return render_template("registrations/check_inbox.html", event=event)
 
 
 @bp.get("/registrations/<token>/confirmation")
