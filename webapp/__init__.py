@@ -45,9 +45,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
-    from webapp import cli, errors, formatting, i18n, input_hygiene
+    from webapp import cli, errors, formatting, i18n, input_hygiene, security_headers
 
     input_hygiene.register(app)
+    security_headers.register(app)
     errors.register(app)
     formatting.register(app)
     i18n.register(app)

@@ -62,6 +62,8 @@ class DefaultConfig:
     SESSION_COOKIE_SECURE = False
     # Reverse proxies in front of the app whose X-Forwarded-* headers are believed.
     TRUSTED_PROXIES = 0
+    # Strict-Transport-Security on HTTPS responses (seconds; 0 sends none).
+    HSTS_MAX_AGE = 365 * 24 * 3600
 
     WTF_CSRF_TIME_LIMIT = None  # tokens are bound to the session; a form left open stays usable
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024
@@ -100,6 +102,7 @@ ENVIRONMENT_KEYS: dict[str, Any] = {
     "RATELIMIT_ENABLED": _bool,
     "SESSION_COOKIE_SECURE": _bool,
     "TRUSTED_PROXIES": int,
+    "HSTS_MAX_AGE": int,
 }
 
 
