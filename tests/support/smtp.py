@@ -55,7 +55,12 @@ class SMTPServer:
     """
 
     def __init__(
-        self, port: int | None = None, *, delay: float = 0.0, login: tuple[str, str] | None = None
+        self,
+        port: int | None = None,
+        *,
+        delay: float = 0.0,
+        login: tuple[str, str] | None = None,
+        smtputf8: bool = False,
     ) -> None:
         self.host = "127.0.0.1"
         self.port = port or free_port()
@@ -66,6 +71,7 @@ class SMTPServer:
         self.delay = delay  # seconds the server takes to accept each message
         self.login = login  # (user, password) the server demands, if any
         self.logins: list[str] = []
+        self.smtputf8 = smtputf8  # offer SMTPUTF8 (international local parts)
 
     @property
     def messages(self) -> list[Received]:
@@ -74,9 +80,9 @@ class SMTPServer:
 
     def start(self) -> SMTPServer:
         if self._controller is None:
-            options = {}
+            options: dict[str, object] = {"enable_SMTPUTF8": self.smtputf8}
             if self.login:
-                options = {
+                options |= {
                     "auth_require_tls": False,
                     "auth_required": False,
                     "authenticator": self._authenticate,

@@ -185,11 +185,8 @@ def render_organiser_notice(registration: Registration, *, name: str, locale: st
 
 
 def organiser_registrations_url(event: Event) -> str:
-    """Where organisers see the event's registrations (the public page if that is missing)."""
-    for endpoint in ("organiser.event_registrations", "organiser.registrations"):
-        if endpoint in current_app.view_functions:
-            return external_url(endpoint, slug=event.slug)
-    return external_url("public.event_detail", slug=event.slug)
+    """Where organisers see the event's registrations, in their workspace."""
+    return external_url("organiser.registrations.list", event_id=event.id)
 
 
 def calendar_attachment(event: Event, *, personal: bool) -> dict[str, Any] | None:
