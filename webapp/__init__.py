@@ -42,6 +42,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             "SECRET_KEY = '...' in instance/config.py (`make run` writes one for development)."
         )
 
+    if (
+        str(app.config.get("RATELIMIT_STORAGE_URI", "")).startswith("memory://")
+        and app.config.get("RATELIMIT_ENABLED", True)
+        and not (app.debug or app.testing)
+    ):
+        app.logger.warning(
+            "RATELIMIT_STORAGE_URI is memory://: each worker counts rate limits on its own. "
+            "Set it to redis://host:6379/0 when more than one worker runs."
+        )
+
     _init_extensions(app)
     _register_blueprints(app)
 

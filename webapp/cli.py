@@ -14,11 +14,13 @@ from webapp.models import ROLES, Partner, User
 
 def register(app: Flask) -> None:
     from webapp.mail.commands import outbox, reminders
+    from webapp.registrations.commands import registrations
 
     app.cli.add_command(seed_demo)
     app.cli.add_command(create_user)
     app.cli.add_command(outbox)
     app.cli.add_command(reminders)
+    app.cli.add_command(registrations)
     app.cli.add_command(purge_personal_data)
 
 

@@ -46,6 +46,9 @@ class DefaultConfig:
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
     REGISTRATION_RATELIMIT = "10 per minute"
+    # Events with "confirm your e-mail address": how long an unconfirmed registration
+    # holds its seat before ``flask registrations release-expired`` gives it to others.
+    EMAIL_CONFIRMATION_HOLD_MINUTES = 60
     LOGIN_RATELIMIT = "5 per minute;30 per hour"
 
     BABEL_DEFAULT_LOCALE = "en"
@@ -100,6 +103,8 @@ ENVIRONMENT_KEYS: dict[str, Any] = {
     "PERSONAL_DATA_RETENTION_DAYS": int,
     "RATELIMIT_STORAGE_URI": str,
     "RATELIMIT_ENABLED": _bool,
+    "REGISTRATION_RATELIMIT": str,
+    "EMAIL_CONFIRMATION_HOLD_MINUTES": int,
     "SESSION_COOKIE_SECURE": _bool,
     "TRUSTED_PROXIES": int,
     "HSTS_MAX_AGE": int,

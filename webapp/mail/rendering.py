@@ -45,6 +45,7 @@ SUBJECTS = {
     "rejected": _l("Registration not accepted: %(title)s"),
     "cancelled": _l("Registration cancelled: %(title)s"),
     "link_resent": _l("Your registration link: %(title)s"),
+    "confirm_email": _l("Confirm your e-mail address to keep your seat: %(title)s"),
     "event_changed": _l("Event changed: %(title)s"),
     "event_cancelled": _l("Event cancelled: %(title)s"),
     "reminder": _l("Reminder: %(title)s, %(when)s"),
@@ -242,7 +243,11 @@ def _registration_context(
     when_registrant = None
     if region is not None and _differs_from_event_zone(event, region.timezone):
         when_registrant = _when_in_zone(event, region.timezone)
-    seat_held = registration.is_confirmed and kind != "event_cancelled"
+    seat_held = (
+        registration.is_confirmed
+        and kind != "event_cancelled"
+        and not registration.awaiting_email_confirmation
+    )
     change_labels: list[str] = []
     for change in changes:
         label = str(CHANGE_LABELS.get(change, change))
@@ -271,6 +276,11 @@ def _registration_context(
         "changes": change_labels,
         "reminder_hours": event.reminder_hours,
         "when_short": when_short,
+        "confirm_by": (
+            local_date_and_time(registration.email_confirm_by, _reader_zone(registration))
+            if registration.email_confirm_by
+            else ""
+        ),
         "subject_values": {"title": title, "position": position or 0, "when": when_short},
     }
 

@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -115,6 +116,9 @@ class Event(db.Model):
     reminder_hours: Mapped[int | None]
     # Whether the host partner's organisers get an e-mail for each new registration.
     notify_organisers: Mapped[bool] = mapped_column(default=False)
+    # Double opt-in: a registrant's seat (or waiting-list place) is held only until
+    # ``Registration.email_confirm_by`` unless they confirm their e-mail address.
+    requires_email_confirmation: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Language the title, summary and description are written in (an ISO 639-1 code).
     language: Mapped[str] = mapped_column(String(16), default="en", server_default="en")
     # Title, summary and description in other languages: {"hu": {"title": ...}, ...}.

@@ -205,6 +205,14 @@ class EventForm(FlaskForm):
         validators=[Optional()],
     )
     requires_approval = BooleanField(_l("Registrations need an organiser's approval"))
+    requires_email_confirmation = BooleanField(
+        _l("Registrants confirm their e-mail address to keep their seat"),
+        description=_l(
+            "Each registrant gets a link to confirm the address. A seat that is not "
+            "confirmed in time goes to the next person on the waiting list, so made-up "
+            "addresses cannot fill the event."
+        ),
+    )
     visibility = SelectField(
         _l("Visibility"),
         choices=choices(

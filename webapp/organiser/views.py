@@ -117,6 +117,7 @@ AUDIT_ACTION_LABELS = {
     "registration.cancelled": _l("Cancelled a registration"),
     "registration.link_resent": _l("Resent a registration link"),
     "registration.added": _l("Added a registration"),
+    "registration.expired": _l("Released a registration whose e-mail address was not confirmed"),
     "attendance.walk_in": _l("Added a walk-in and marked them present"),
     "attendance.imported": _l("Imported attendance from a meeting platform report"),
 }
@@ -355,6 +356,7 @@ def _initial_data(event: Event | None) -> dict:
         "registration_opens_local": local(event.registration_opens_at),
         "registration_closes_local": local(event.registration_closes_at),
         "requires_approval": event.requires_approval,
+        "requires_email_confirmation": event.requires_email_confirmation,
         "visibility": event.visibility,
         "status": event.status if event.status != "cancelled" else "published",
         "regions": event.region_codes,
@@ -483,6 +485,7 @@ def _event_data(form: EventForm, regions: list[Region], event: Event | None) -> 
         registration_opens_at=opens_at,
         registration_closes_at=closes_at,
         requires_approval=bool(form.requires_approval.data),
+        requires_email_confirmation=bool(form.requires_email_confirmation.data),
         visibility=form.visibility.data,
         status=form.status.data,
         reminder_hours=form.reminder_hours.data,

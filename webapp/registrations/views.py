@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 from flask import (
     Blueprint,
@@ -44,6 +45,7 @@ PRIVATE_ENDPOINTS = {
     "registrations.cancel",
     "registrations.download",
     "registrations.erase",
+    "registrations.confirm_email",
 }
 
 
@@ -148,6 +150,9 @@ def _register(event: Event, form: RegistrationForm, questions, regions) -> None:
         answers=form.answers(questions),
         consent_at=utcnow(),
         privacy_version=current_app.config["PRIVACY_NOTICE_VERSION"],
+        email_confirmation_hold=timedelta(
+            minutes=current_app.config["EMAIL_CONFIRMATION_HOLD_MINUTES"]
+        ),
     )
     try:
         services.register(event, **values)
@@ -199,6 +204,7 @@ def _manage_page(registration: Registration, erase_form: EraseForm, status: int 
         event_over=event.is_over(now),
         show_join_link=bool(
             registration.is_confirmed
+            and not registration.awaiting_email_confirmation
             and event.join_url
             and event.is_online
             and not event.is_cancelled
@@ -229,6 +235,30 @@ def cancel(token: str):
         services.cancel_registration(registration)
         db.session.commit()
         flash(_("Your registration is cancelled. We have sent you a confirmation."), "success")
+    return redirect(url_for(".manage", token=token), 303)
+
+
+@bp.post("/registrations/<token>/confirm-email")
+@limit_posts
+def confirm_email(token: str):
+    registration = _registration_or_404(token)
+    form = ButtonForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        services.confirm_email_address(registration)
+    except services.ConfirmationExpired as exc:
+        db.session.commit()  # the expired hold is released
+        flash(exc.message, "warning")
+    except services.InvalidTransition as exc:
+        db.session.rollback()
+        flash(exc.message, "warning")
+    else:
+        db.session.commit()
+        flash(
+            _("Thank you: your e-mail address is confirmed. We have sent you the details."),
+            "success",
+        )
     return redirect(url_for(".manage", token=token), 303)
 
 
