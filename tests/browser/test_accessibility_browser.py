@@ -8,7 +8,7 @@ without it these tests skip, except under CI where they fail.
 from __future__ import annotations
 
 import os
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -128,8 +128,18 @@ def site(make_event, make_registration, make_user, regions):
     )
     make_event(title="Fully booked workshop", capacity=1, start=timedelta(days=3))
     registration = make_registration(event, name="Rasa Petrauskienė", locale="lt")
+    unconfirmed = make_registration(
+        event,
+        name="Jonas Jonaitis",
+        email_confirm_by=datetime.now(UTC) + timedelta(hours=1),
+    )
     organiser = make_user(email="organiser@pannon.example", password=ORGANISER_PASSWORD)
-    return {"event": event, "registration": registration, "organiser": organiser}
+    return {
+        "event": event,
+        "registration": registration,
+        "unconfirmed": unconfirmed,
+        "organiser": organiser,
+    }
 
 
 def _log_in(page, organiser) -> None:
@@ -153,6 +163,10 @@ PAGES = {
         200,
     ),
     "registrant page": (lambda site: f"/registrations/{site['registration'].token}", 200),
+    "registrant page, address to confirm": (
+        lambda site: f"/registrations/{site['unconfirmed'].token}",
+        200,
+    ),
     "registration closed": (lambda site: "/events/rural-tourism/register", 200),
     "check your inbox": (
         lambda site: f"/events/{site['event'].slug}/register/check-your-inbox",
