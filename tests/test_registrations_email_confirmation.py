@@ -185,3 +185,15 @@ def test_organisers_turn_the_option_on_in_the_event_form(client, make_user, logi
     client.post(f"/organiser/events/{event.id}/edit", data=event_form_data())
     db.session.expire_all()
     assert db.session.get(Event, event.id).requires_email_confirmation is False
+
+
+def test_organisers_see_which_addresses_are_not_confirmed_yet(
+    client, make_user, login, small_event
+):
+    held = register(client, small_event, "held@example.org", name="Held Person")
+    login(make_user("organiser"))
+    page = client.get(f"/organiser/events/{small_event.id}/registrations").get_data(as_text=True)
+    assert "E-mail address not confirmed yet" in page
+    client.post(f"/registrations/{held.token}/confirm-email")
+    page = client.get(f"/organiser/events/{small_event.id}/registrations").get_data(as_text=True)
+    assert "E-mail address not confirmed yet" not in page
