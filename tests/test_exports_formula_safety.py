@@ -17,7 +17,7 @@ from webapp.exports import safe_cell, xlsx_bytes
 
 DRESSED_FORMULAS = [
     '\x01=HYPERLINK("http://evil.example","click")',
-    "\x00=1+1",
+    "\x02=1+1",
     "\x1f\x7f+SUM(A1:A9)",
     "\t+1",
     "@SUM(1,1)",

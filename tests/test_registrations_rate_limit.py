@@ -40,9 +40,9 @@ def _worker(database_url, tmp_path, **config):
     )
 
 
-def _post(worker, slug: str):
+def _post(worker, slug: str, client_address: str):
     return worker.test_client().post(
-        f"/events/{slug}/register", data={}, environ_base={"REMOTE_ADDR": "203.0.113.7"}
+        f"/events/{slug}/register", data={}, environ_base={"REMOTE_ADDR": client_address}
     )
 
 
@@ -50,22 +50,23 @@ def test_workers_sharing_redis_share_the_registration_limit(
     app, database_url, tmp_path, make_event
 ):
     redis_client = _redis_or_skip()
-    prefix = f"test-{uuid.uuid4().hex[:8]}"
+    # A client address of its own: the count starts at zero and is found in Redis.
+    address = f"2001:db8::{uuid.uuid4().hex[:4]}:{uuid.uuid4().hex[:4]}"
     event = make_event(slug="rate-limited")
-    shared = {"RATELIMIT_STORAGE_URI": REDIS_URL, "RATELIMIT_KEY_PREFIX": prefix}
+    shared = {"RATELIMIT_STORAGE_URI": REDIS_URL}
     first, second = (
         _worker(database_url, tmp_path, **shared),
         _worker(database_url, tmp_path, **shared),
     )
     try:
         for worker in (first, second, first):
-            assert _post(worker, event.slug).status_code == 400  # empty form, counted
-        assert _post(second, event.slug).status_code == 429
-        assert _post(first, event.slug).status_code == 429
+            assert _post(worker, event.slug, address).status_code == 400  # empty form, counted
+        assert _post(second, event.slug, address).status_code == 429
+        assert _post(first, event.slug, address).status_code == 429
         # The count lives in Redis, where every worker on every host reads it.
-        assert list(redis_client.scan_iter(f"*{prefix}*"))
+        assert list(redis_client.scan_iter(f"*{address}*"))
     finally:
-        for key in redis_client.scan_iter(f"*{prefix}*"):
+        for key in redis_client.scan_iter(f"*{address}*"):
             redis_client.delete(key)
 
 
