@@ -227,3 +227,23 @@ def test_the_axe_harness_reports_violations(browser, axe_script):
         assert {"image-alt", "label", "html-has-lang"} <= ids
     finally:
         context.close()
+
+
+def test_the_csp_watch_reports_a_blocked_inline_script(visitor, live_server):
+    """Guard: a page served with the site's policy and an inline script is caught."""
+    from webapp.security_headers import content_security_policy
+
+    page = visitor("en", "desktop")
+    page.route(
+        f"{live_server}/csp-guard",
+        lambda route: route.fulfill(
+            status=200,
+            content_type="text/html",
+            headers={"Content-Security-Policy": content_security_policy()},
+            body="<!doctype html><html lang=en><title>x</title><script>window.ran=1</script>",
+        ),
+    )
+    page.goto("/csp-guard")
+    page.wait_for_function("window.__cspViolations.length > 0")
+    assert page.evaluate("window.ran === undefined")
+    assert "script-src" in page.evaluate("window.__cspViolations[0]")
