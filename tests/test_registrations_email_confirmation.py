@@ -197,3 +197,14 @@ def test_organisers_see_which_addresses_are_not_confirmed_yet(
     client.post(f"/registrations/{held.token}/confirm-email")
     page = client.get(f"/organiser/events/{small_event.id}/registrations").get_data(as_text=True)
     assert "E-mail address not confirmed yet" not in page
+
+
+def test_confirming_a_cancelled_registration_changes_nothing(client, small_event):
+    gone = register(client, small_event, "gone@example.org")
+    client.post(f"/registrations/{gone.token}/cancel")
+    response = client.post(f"/registrations/{gone.token}/confirm-email")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "This registration is no longer active." in page
+    db.session.expire_all()
+    assert db.session.get(Registration, gone.id).status == "cancelled"
+    assert "confirmed" not in kinds()

@@ -565,10 +565,10 @@ def confirm_email_address(
     now = now or utcnow()
     event = lock_event(registration.event_id)
     registration = _refresh(registration)
-    if registration.email_confirm_by is None or not registration.is_active:
-        if registration.is_active:
-            return registration
+    if not registration.is_active:
         raise InvalidTransition(_("This registration is no longer active."))
+    if registration.email_confirm_by is None:  # confirmed already, or never asked
+        return registration
     if registration.email_confirm_by <= now:
         _release_expired_holds(event, now)
         raise ConfirmationExpired(
