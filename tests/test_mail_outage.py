@@ -31,7 +31,9 @@ def test_registration_during_mail_outage_is_stored_and_its_confirmation_arrives_
 
     registration = db.session.scalar(db.select(Registration))
     assert registration is not None and registration.status == "confirmed"
-    assert response.headers["Location"] == f"/registrations/{registration.token}/confirmation"
+    assert response.headers["Location"] == "/events/" + registration.event.slug + (
+        "/register/check-your-inbox"
+    )
     down = runner.invoke(args=["outbox", "send"])
     assert down.output == "Sent 0, 1 to be retried, 0 failed.\n"
     assert smtp_server.messages == []

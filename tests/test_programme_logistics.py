@@ -85,7 +85,7 @@ def test_registrants_read_the_travel_questions_in_their_language(client, visit):
 
 def test_travel_answers_are_stored_and_exported(client, visit, make_user, login):
     response = client.post("/events/burgos-visit/register", data=registration_data(visit))
-    assert "/registrations/" in response.headers["Location"]
+    assert response.headers["Location"] == "/events/burgos-visit/register/check-your-inbox"
     registration = db.session.scalar(db.select(Registration))
     by_kind = {q.kind: str(q.id) for q in visit.questions}
     assert registration.answers[by_kind["accommodation"]] == "book_for_me"

@@ -102,7 +102,7 @@ def test_images_are_shown_inline_everything_else_is_an_attachment(client, organi
         (PDF, "../../etc/passwd.pdf", "contains a folder"),
         (PDF, "..\\windows\\slides.pdf", "contains a folder"),
         (PDF, ".htaccess.pdf", "leading dot"),
-        (PDF, "slides\x00.pdf", "control characters"),
+        (PDF, "slides\x01.pdf", "control characters"),
     ],
 )
 def test_bad_uploads_get_a_clear_message_and_nothing_is_kept(

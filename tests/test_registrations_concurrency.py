@@ -191,7 +191,7 @@ def test_simultaneous_registrations_and_cancellations_never_oversell(app, databa
         assert all(status == 303 for _, _, status, _ in first), sorted(
             {status for *_, status, _ in first}
         )
-        assert all("/confirmation" in location for *_, location in first)
+        assert all("/check-your-inbox" in location for *_, location in first)
         counts, positions = snapshot(event_id)
         assert counts["confirmed"] == CAPACITY
         assert counts["waitlisted"] == FIRST_WAVE - CAPACITY

@@ -37,8 +37,18 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
-    from webapp import cli, errors, formatting, i18n, monitoring
+    from webapp import (
+        cli,
+        errors,
+        formatting,
+        i18n,
+        input_hygiene,
+        monitoring,
+        security_headers,
+    )
 
+    input_hygiene.register(app)
+    security_headers.register(app)
     errors.register(app)
     monitoring.init_app(app)
     formatting.register(app)

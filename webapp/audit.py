@@ -20,7 +20,9 @@ def record_audit(
 
     ``actor`` is the organiser who made the change (``None`` for the system);
     ``details`` must be JSON-serialisable and should name what changed, from what to
-    what, so the entry still reads well after the event or registration is gone.
+    what, so the entry still reads well after the event or registration is gone. A
+    registrant is referred to by ``registration`` (its id), never by name or address:
+    personal data lives in the registration only, so erasing it erases it everywhere.
     """
     if registration is not None and event is None:
         event = registration.event
@@ -33,6 +35,29 @@ def record_audit(
     )
     db.session.add(entry)
     return entry
+
+
+# Keys of ``details`` that could only hold a registrant's personal data (entries written
+# before registrations were referred to by id only carried some of them).
+PERSONAL_DETAIL_KEYS = frozenset({"name", "email", "organisation", "answers"})
+
+
+def scrub_registration_audit(registration_id: int) -> int:
+    """Remove personal data from the audit entries about one registration; how many changed.
+
+    Called when the registration is erased; the entries stay (who did what, when), the
+    registrant's name, address, organisation and answers go.
+    """
+    changed = 0
+    entries = db.session.scalars(
+        db.select(AuditEntry).where(AuditEntry.registration_id == registration_id)
+    )
+    for entry in entries:
+        details = dict(entry.details or {})
+        if PERSONAL_DETAIL_KEYS & details.keys():
+            entry.details = {k: v for k, v in details.items() if k not in PERSONAL_DETAIL_KEYS}
+            changed += 1
+    return changed
 
 
 def audit_trail(event: Event, limit: int = 200) -> list[AuditEntry]:

@@ -19,12 +19,14 @@ from webapp.organiser.passwords import password_problem
 def register(app: Flask) -> None:
     from webapp.mail.commands import outbox, reminders
     from webapp.polls.commands import polls
+    from webapp.registrations.commands import registrations
 
     app.cli.add_command(seed_demo)
     app.cli.add_command(create_user)
     app.cli.add_command(outbox)
     app.cli.add_command(reminders)
     app.cli.add_command(polls)
+    app.cli.add_command(registrations)
     app.cli.add_command(purge_personal_data)
 
 

@@ -52,6 +52,10 @@ class DefaultConfig:
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
     REGISTRATION_RATELIMIT = "10 per minute"
+    # Events with "confirm your e-mail address": how long an unconfirmed registration
+    # holds its seat before ``flask registrations release-expired`` gives it to others.
+    EMAIL_CONFIRMATION_HOLD_MINUTES = 60
+
     # Login attempts per client address (every POST), and refused attempts per account
     # (the typed address) and per pending second-factor login.
     LOGIN_RATELIMIT = "5 per minute;30 per hour"
@@ -72,6 +76,8 @@ class DefaultConfig:
     SESSION_COOKIE_SECURE = False
     # Reverse proxies in front of the app whose X-Forwarded-* headers are believed.
     TRUSTED_PROXIES = 0
+    # Strict-Transport-Security on HTTPS responses (seconds; 0 sends none).
+    HSTS_MAX_AGE = 365 * 24 * 3600
 
     WTF_CSRF_TIME_LIMIT = None  # tokens are bound to the session; a form left open stays usable
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024
@@ -142,6 +148,8 @@ ENVIRONMENT_KEYS: dict[str, Any] = {
     "POLL_WORKING_HOURS": parse_working_hours,
     "MATERIALS_STORAGE_PATH": str,
     "MATERIAL_MAX_BYTES": int,
+    "EMAIL_CONFIRMATION_HOLD_MINUTES": int,
+    "HSTS_MAX_AGE": int,
 }
 
 

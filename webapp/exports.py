@@ -3,8 +3,11 @@
 A cell whose text starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is
 read as a formula by spreadsheet programs, so a registrant who types
 ``=HYPERLINK(...)`` as their organisation could run it on an organiser's machine. Every
-text cell goes through ``safe_cell``, which prefixes such values with an apostrophe
-(OWASP "CSV injection"). Use ``csv_response`` / ``xlsx_response`` for every export.
+text cell goes through ``safe_cell``, which first removes the control characters no
+spreadsheet keeps (so ``"\x01=cmd"`` cannot turn into ``=cmd`` later) and then prefixes
+such values with an apostrophe (OWASP "CSV injection"). XLSX files go further: every
+text cell is written as a string cell, which no spreadsheet evaluates. Use
+``csv_response`` / ``xlsx_response`` for every export.
 """
 
 from __future__ import annotations
@@ -20,8 +23,9 @@ from urllib.parse import quote
 from flask import Response
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-# Control characters that the XLSX format cannot hold (openpyxl refuses them).
-_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# Control characters that the XLSX format cannot hold (openpyxl refuses them) and that
+# spreadsheet programs drop on import: removed before the formula check.
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 CSV_MIMETYPE = "text/csv; charset=utf-8"
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -37,7 +41,7 @@ def safe_cell(value: Any) -> Any:
         return value
     if isinstance(value, list | tuple | set):
         value = "; ".join(str(v) for v in value)
-    text = str(value)
+    text = _CONTROL_CHARACTERS.sub("", str(value))
     if text.startswith(FORMULA_PREFIXES):
         return "'" + text
     return text
@@ -71,12 +75,18 @@ def csv_bytes(header: Sequence[str], rows: Iterable[Iterable[Any]]) -> bytes:
 
 
 def _xlsx_value(value: Any) -> Any:
-    if isinstance(value, str):
-        return _ILLEGAL_XML.sub("", value)
     if isinstance(value, datetime) and value.tzinfo is not None:
         # Spreadsheets have no time zones: write the wall-clock time the caller chose.
         return value.replace(tzinfo=None)
     return value
+
+
+def _append_row(sheet: Any, values: Iterable[Any]) -> None:
+    """Append one row; text goes into string cells, never read as a formula."""
+    sheet.append([_xlsx_value(v) for v in _safe_row(values)])
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
 
 
 def xlsx_bytes(
@@ -89,12 +99,12 @@ def xlsx_bytes(
     workbook = Workbook(write_only=False)
     sheet = workbook.active
     sheet.title = re.sub(r"[\[\]:*?/\\]", " ", sheet_title)[:31] or "Sheet"
-    sheet.append([_xlsx_value(v) for v in _safe_row(header)])
+    _append_row(sheet, header)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"
     for row in rows:
-        sheet.append([_xlsx_value(v) for v in _safe_row(row)])
+        _append_row(sheet, row)
     for cell in sheet[1]:
         width = max((len(str(c.value or "")) for c in sheet[cell.column_letter][:200]), default=8)
         sheet.column_dimensions[cell.column_letter].width = min(max(width + 2, 8), 60)

@@ -95,6 +95,7 @@ class SMTPServer:
         delay: float = 0.0,
         login: tuple[str, str] | None = None,
         hold: Hold | None = None,
+        smtputf8: bool = False,
     ) -> None:
         self.host = "127.0.0.1"
         self.port = port or free_port()
@@ -106,6 +107,7 @@ class SMTPServer:
         self.login = login  # (user, password) the server demands, if any
         self.logins: list[str] = []
         self.hold = hold  # hold one message's reply (a client caught mid-batch)
+        self.smtputf8 = smtputf8  # offer SMTPUTF8 (international local parts)
 
     @property
     def messages(self) -> list[Received]:
@@ -114,9 +116,9 @@ class SMTPServer:
 
     def start(self) -> SMTPServer:
         if self._controller is None:
-            options = {}
+            options: dict[str, object] = {"enable_SMTPUTF8": self.smtputf8}
             if self.login:
-                options = {
+                options |= {
                     "auth_require_tls": False,
                     "auth_required": False,
                     "authenticator": self._authenticate,

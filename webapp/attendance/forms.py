@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -19,6 +18,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from webapp.attendance.services import MAX_THRESHOLD_MINUTES
 from webapp.formatting import KIND_LABELS, STAKEHOLDER_LABELS
+from webapp.input_hygiene import FlaskForm
 from webapp.models import STAKEHOLDER_TYPES
 
 MARK_ACTIONS = ("present", "absent", "excused", "undo")

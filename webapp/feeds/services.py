@@ -397,7 +397,7 @@ def event_ics(
         host_name=event.host_partner.name if event.host_partner else "",
         page_url=page_url,
         labels=labels,
-        join_url=event.online_url if personal and event.is_online else "",
+        join_url=event.join_url if personal and event.is_online else "",
         programme=[_programme_line(item, event.timezone, labels["locale"]) for item in items],
         programme_url=external_url("programme.printable", slug=event.slug),
         programme_more=more,
@@ -556,7 +556,7 @@ def build_personal_feed(registration: Registration, event_id: int | None) -> byt
                         else external_url("registrations.manage", token=registration.token)
                     ),
                     labels=_labels(),
-                    join_url=event.online_url if event.is_online else "",
+                    join_url=event.join_url if event.is_online else "",
                 )
             )
         return build_calendar(
@@ -641,7 +641,7 @@ def build_contact_feed(contact: PartnerContact, rows) -> bytes:
                     host_name=event.host_partner.name,
                     page_url=external_url("invitations.invitation", token=invitation.token),
                     labels=labels,
-                    join_url=event.online_url if attending and event.is_online else "",
+                    join_url=event.join_url if attending and event.is_online else "",
                 )
             )
         return build_calendar(

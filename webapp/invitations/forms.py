@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
+from webapp.input_hygiene import FlaskForm
 from webapp.invitations.services import COMMENT_MAX_LENGTH
 
 ANSWER_LABELS = {

@@ -16,10 +16,14 @@ import ssl
 import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from email import policy
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from pathlib import Path
 from typing import Any, Protocol
+
+import idna
 
 from webapp.models import OutboxMessage
 
@@ -46,19 +50,59 @@ def message_id(message: OutboxMessage, domain: str) -> str:
     return f"<{message.created_at:%Y%m%d%H%M%S}.{message.id}.{message.kind}@{domain}>"
 
 
+def transport_address(address: str) -> str:
+    """``address`` as it travels: an international domain in IDNA (``xn--…``) form.
+
+    ``anna@példa.hu`` becomes ``anna@xn--plda-bpa.hu``, which every mail server takes.
+    A local part that is not ASCII (``jürgen@…``) stays as it is: only a server that
+    offers SMTPUTF8 can take it (``smtplib`` asks for it), never an RFC 2047 encoded
+    word inside the address, which no mail server reads as the address.
+    """
+    local, at, domain_part = address.rpartition("@")
+    if not at or domain_part.isascii():
+        return address
+    try:
+        ascii_domain = idna.encode(domain_part, uts46=True).decode("ascii")
+    except idna.IDNAError:
+        return address
+    return f"{local}@{ascii_domain}"
+
+
+def _header_address(value: str) -> str:
+    """A From/To/Reply-To value with its address in transport form, its name kept."""
+    name, address = parseaddr(value)
+    if not address:
+        return value
+    address = transport_address(address)
+    if not address.isascii():
+        # Written as UTF-8 for SMTPUTF8 (``Address`` refuses such a local part); the
+        # name, if any, as a quoted phrase.
+        if not name:
+            return address
+        quoted = name.replace("\\", "\\\\").replace('"', '\\"')
+        return f'"{quoted}" <{address}>'
+    return str(Address(display_name=name, addr_spec=address))
+
+
 def build_email(message: OutboxMessage, *, domain: str) -> EmailMessage:
     """The MIME message: text and HTML alternatives, then any attachments.
 
     An attachment with a ``content_id`` is an image the HTML shows (``cid:``): it goes
     into a ``multipart/related`` with the HTML part. Without an HTML part, or without a
-    ``content_id``, it is an ordinary attachment.
+    ``content_id``, it is an ordinary attachment. Addresses carry international domains
+    as IDNA; a message to a non-ASCII local part is written for SMTPUTF8 (UTF-8 headers).
     """
-    email = EmailMessage()
-    email["Subject"] = message.subject
-    email["From"] = message.from_address
-    email["To"] = message.to_address
+    addresses = {
+        "From": _header_address(message.from_address),
+        "To": _header_address(message.to_address),
+    }
     if message.reply_to:
-        email["Reply-To"] = message.reply_to
+        addresses["Reply-To"] = _header_address(message.reply_to)
+    international = not all(parseaddr(v)[1].isascii() for v in addresses.values())
+    email = EmailMessage(policy=policy.default.clone(utf8=True) if international else None)
+    email["Subject"] = message.subject
+    for header, value in addresses.items():
+        email[header] = value
     email["Date"] = format_datetime(message.created_at)
     email["Message-ID"] = message_id(message, domain)
     # Automatic messages: no out-of-office replies, no auto-forwarding loops (RFC 3834).
@@ -124,7 +168,7 @@ def _content_type(attachment: Mapping[str, Any]) -> tuple[str, str, dict[str, st
 
 def envelope_sender(config: Mapping[str, Any]) -> str:
     """The SMTP envelope sender (bounces go here): the site's own address."""
-    return parseaddr(config["MAIL_DEFAULT_SENDER"])[1]
+    return transport_address(parseaddr(config["MAIL_DEFAULT_SENDER"])[1])
 
 
 # --- backends ------------------------------------------------------------------------------
@@ -204,6 +248,7 @@ class SMTPConnection:
         self.client = client
 
     def send(self, message: EmailMessage, *, sender: str, recipients: list[str]) -> None:
+        recipients = [transport_address(r) for r in recipients]
         try:
             refused = self.client.send_message(message, from_addr=sender, to_addrs=recipients)
         except (OSError, smtplib.SMTPException) as exc:
@@ -222,6 +267,10 @@ def classify(exc: BaseException, *, during: str) -> DeliveryError:
         return DeliveryError(
             f"recipient refused: {details}", permanent=all(500 <= c < 600 for c in codes)
         )
+    if isinstance(exc, smtplib.SMTPNotSupportedError):
+        # An address with a non-ASCII local part, and a server without SMTPUTF8: that
+        # server will never take it.
+        return DeliveryError(f"SMTP {during}: {exc}", permanent=True)
     if isinstance(exc, smtplib.SMTPAuthenticationError):
         # A wrong password is the operator's to fix, not the message's: keep retrying.
         return DeliveryError(f"SMTP login failed: {exc.smtp_code} {exc.smtp_error!r}")

@@ -25,6 +25,7 @@ REGISTRATION_MAIL_KINDS = (
     "rejected",  # not accepted by an organiser
     "cancelled",  # cancelled (by the registrant or on their behalf)
     "link_resent",  # asked to register again: here is the existing link
+    "confirm_email",  # double opt-in: confirm the address to keep the seat
     "event_changed",  # time, place, join link or title changed
     "event_cancelled",  # the event was cancelled
     "reminder",  # shortly before the event

@@ -49,6 +49,7 @@ SUBJECTS = {
     "rejected": _l("Registration not accepted: %(title)s"),
     "cancelled": _l("Registration cancelled: %(title)s"),
     "link_resent": _l("Your registration link: %(title)s"),
+    "confirm_email": _l("Confirm your e-mail address to keep your seat: %(title)s"),
     "event_changed": _l("Event changed: %(title)s"),
     "event_cancelled": _l("Event cancelled: %(title)s"),
     "reminder": _l("Reminder: %(title)s, %(when)s"),
@@ -274,11 +275,8 @@ def render_invitation_mail(invitation: Invitation, kind: str) -> RenderedMail:
 
 
 def organiser_registrations_url(event: Event) -> str:
-    """Where organisers see the event's registrations (the public page if that is missing)."""
-    for endpoint in ("organiser.event_registrations", "organiser.registrations"):
-        if endpoint in current_app.view_functions:
-            return external_url(endpoint, slug=event.slug)
-    return external_url("public.event_detail", slug=event.slug)
+    """Where organisers see the event's registrations, in their workspace."""
+    return external_url("organiser.registrations.list", event_id=event.id)
 
 
 def calendar_attachment(
@@ -336,7 +334,11 @@ def _registration_context(
     when_registrant = None
     if region is not None and _differs_from_event_zone(event, region.timezone):
         when_registrant = _when_in_zone(event, region.timezone)
-    seat_held = registration.is_confirmed and kind != "event_cancelled"
+    seat_held = (
+        registration.is_confirmed
+        and kind != "event_cancelled"
+        and not registration.awaiting_email_confirmation
+    )
     change_labels: list[str] = []
     for change in changes:
         label = str(CHANGE_LABELS.get(change, change))
@@ -365,7 +367,7 @@ def _registration_context(
         "when_registrant": when_registrant,
         "region_name": region.name if region else "",
         "place": ", ".join(p for p in (event.venue, event.address) if p) if event.is_onsite else "",
-        "join_url": event.online_url if (seat_held and event.is_online) else "",
+        "join_url": event.join_url if (seat_held and event.is_online) else "",
         "join_link_later": event.is_online and not seat_held and kind != "event_cancelled",
         "manage_url": external_url("registrations.manage", token=registration.token),
         "event_url": external_url("public.event_detail", slug=event.slug),
@@ -376,6 +378,11 @@ def _registration_context(
         "changes": change_labels,
         "reminder_hours": event.reminder_hours,
         "when_short": when_short,
+        "confirm_by": (
+            local_date_and_time(registration.email_confirm_by, _reader_zone(registration))
+            if registration.email_confirm_by
+            else ""
+        ),
         "subject_values": {"title": title, "position": position or 0, "when": when_short},
     }
 
@@ -502,7 +509,7 @@ def render_poll_mail(invitee: PollInvitee, kind: str) -> RenderedMail:
             "slots": slots,
             "when_chosen": when_chosen,
             "answered": invitee.has_answered,
-            "join_url": event.online_url if event is not None and event.is_online else "",
+            "join_url": event.join_url if event is not None and event.is_online else "",
             "has_calendar": bool(attachments),
         }
         subject = _one_line(

@@ -14,10 +14,12 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
+from webapp.input_hygiene import is_clean_link
 from webapp.models.checks import one_of
 from webapp.models.regions import Partner, Region
 from webapp.timezones import UTCDateTime, utcnow, zone
@@ -157,6 +159,9 @@ class Event(db.Model):
     reminder_hours: Mapped[int | None]
     # Whether the host partner's organisers get an e-mail for each new registration.
     notify_organisers: Mapped[bool] = mapped_column(default=False)
+    # Double opt-in: a registrant's seat (or waiting-list place) is held only until
+    # ``Registration.email_confirm_by`` unless they confirm their e-mail address.
+    requires_email_confirmation: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Language the title, summary and description are written in (an ISO 639-1 code).
     language: Mapped[str] = mapped_column(String(16), default="en", server_default="en")
     # Title, summary and description in other languages: {"hu": {"title": ...}, ...}.
@@ -228,6 +233,20 @@ class Event(db.Model):
     @property
     def is_online(self) -> bool:
         return self.format in ("online", "hybrid")
+
+    @property
+    def join_url(self) -> str:
+        """The join link, or "" when the stored one is not a usable link.
+
+        The event form refuses links with whitespace or control characters; one stored
+        before that check is left in place for the organiser to correct (their event
+        page says so) and is never put into a page, an e-mail or a calendar file.
+        """
+        return self.online_url if is_clean_link(self.online_url) else ""
+
+    @property
+    def has_unusable_join_link(self) -> bool:
+        return bool(self.online_url) and not self.join_url
 
     @property
     def is_onsite(self) -> bool:

@@ -64,6 +64,11 @@ class Registration(db.Model):
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     privacy_version: Mapped[str] = mapped_column(String(32), default="")
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Double opt-in (``Event.requires_email_confirmation``): until ``email_confirm_by``
+    # the registration holds its seat or place unconfirmed; then it is released. Cleared
+    # when the address is confirmed (``email_confirmed_at``).
+    email_confirm_by: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -80,6 +85,11 @@ class Registration(db.Model):
     @property
     def is_confirmed(self) -> bool:
         return self.status == "confirmed"
+
+    @property
+    def awaiting_email_confirmation(self) -> bool:
+        """Active, holding its seat or place only until the address is confirmed."""
+        return self.is_active and self.email_confirm_by is not None
 
     def __repr__(self) -> str:
         return f"<Registration {self.id} {self.status}>"

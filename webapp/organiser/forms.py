@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
     EmailField,
     FieldList,
-    Form,
     FormField,
     HiddenField,
     IntegerField,
@@ -38,6 +36,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from webapp.formatting import FORMAT_LABELS, KIND_LABELS
 from webapp.i18n import LANGUAGE_NAMES as OWN_LANGUAGE_NAMES
+from webapp.input_hygiene import FlaskForm, Form, LinkField
 from webapp.models import QUESTION_KINDS, ROLES, STAKEHOLDER_TYPES
 from webapp.timezones import is_valid_timezone
 
@@ -182,7 +181,7 @@ class EventForm(FlaskForm):
     format = SelectField(_l("Format"), choices=choices(FORMAT_LABELS.items()))
     venue = StringField(_l("Venue"), validators=[Optional(), Length(max=200)])
     address = StringField(_l("Address"), validators=[Optional(), Length(max=300)])
-    online_url = StringField(
+    online_url = LinkField(
         _l("Join link"),
         description=_l(
             "Paste a Zoom, Teams or Webex link, or create a Jitsi Meet room. "
@@ -228,6 +227,14 @@ class EventForm(FlaskForm):
         validators=[Optional()],
     )
     requires_approval = BooleanField(_l("Registrations need an organiser's approval"))
+    requires_email_confirmation = BooleanField(
+        _l("Registrants confirm their e-mail address to keep their seat"),
+        description=_l(
+            "Each registrant gets a link to confirm the address. A seat that is not "
+            "confirmed in time goes to the next person on the waiting list, so made-up "
+            "addresses cannot fill the event."
+        ),
+    )
     visibility = SelectField(
         _l("Visibility"),
         choices=choices(
@@ -475,7 +482,7 @@ class PartnerForm(FlaskForm):
         description=_l("Optional. Registrants' replies to this partner's event e-mails go here."),
         validators=[Optional(), Length(max=254), Email(check_deliverability=False)],
     )
-    website = StringField(
+    website = LinkField(
         _l("Website"),
         validators=[
             Optional(),

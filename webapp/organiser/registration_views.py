@@ -6,6 +6,8 @@ registrants: names, addresses and answers are personal data.
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl, urlencode
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -16,6 +18,7 @@ from webapp.exports import csv_response, xlsx_response
 from webapp.extensions import db
 from webapp.formatting import REGISTRATION_STATUS_LABELS, STAKEHOLDER_LABELS
 from webapp.i18n import LANGUAGE_NAMES
+from webapp.input_hygiene import clean_line
 from webapp.models import REGISTRATION_STATUSES, Event, Region, Registration
 from webapp.organiser import services
 from webapp.organiser.access import get_event_for_edit_or_403
@@ -46,10 +49,14 @@ def _registration_or_404(event: Event, registration_id: int) -> Registration:
 
 
 def _back(event: Event):
+    """Back to the list with the filters it had (rebuilt, so nothing odd reaches the header)."""
     target = url_for("organiser.registrations.list", event_id=event.id)
     referrer_args = request.form.get("return_query", "")
-    if referrer_args and len(referrer_args) < 300 and "\n" not in referrer_args:
-        target += "?" + referrer_args.lstrip("?")
+    if referrer_args and len(referrer_args) < 300:
+        pairs = parse_qsl(referrer_args.lstrip("?"), keep_blank_values=True)
+        query = urlencode([(clean_line(key), clean_line(value)) for key, value in pairs])
+        if query:
+            target += "?" + query
     return redirect(target)
 
 

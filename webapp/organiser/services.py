@@ -74,6 +74,7 @@ EDITABLE_FIELDS = (
     "registration_opens_at",
     "registration_closes_at",
     "requires_approval",
+    "requires_email_confirmation",
     "visibility",
     "reminder_hours",
     "notify_organisers",
@@ -132,6 +133,7 @@ class EventData:
     registration_opens_at: datetime | None = None
     registration_closes_at: datetime | None = None
     requires_approval: bool = False
+    requires_email_confirmation: bool = False
     visibility: str = "public"
     status: str = "draft"
     reminder_hours: int | None = 24

@@ -35,6 +35,7 @@ from webapp import sessions
 from webapp.audit import audit_trail
 from webapp.extensions import db, limiter
 from webapp.formatting import question_label
+from webapp.input_hygiene import has_control_characters
 from webapp.invitations.services import answers_by_region, event_invitations
 from webapp.models import EVENT_STATUSES, LOGISTICS_QUESTION_KINDS, Event, Partner, Region, User
 from webapp.models.users import password_fingerprint
@@ -136,6 +137,7 @@ AUDIT_ACTION_LABELS = {
     "registration.cancelled": _l("Cancelled a registration"),
     "registration.link_resent": _l("Resent a registration link"),
     "registration.added": _l("Added a registration"),
+    "registration.expired": _l("Released a registration whose e-mail address was not confirmed"),
     "attendance.walk_in": _l("Added a walk-in and marked them present"),
     "attendance.imported": _l("Imported attendance from a meeting platform report"),
     "programme.item_added": _l("Added a programme item"),
@@ -160,8 +162,8 @@ def all_regions() -> list[Region]:
 
 
 def _safe_next(target: str | None) -> str | None:
-    """``target`` if it is a path on this site (never another host)."""
-    if not target or len(target) > 2000 or "\\" in target:
+    """``target`` if it is a path on this site (never another host, never a line break)."""
+    if not target or len(target) > 2000 or "\\" in target or has_control_characters(target):
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
@@ -510,6 +512,7 @@ def _initial_data(event: Event | None) -> dict:
         "registration_opens_local": local(event.registration_opens_at),
         "registration_closes_local": local(event.registration_closes_at),
         "requires_approval": event.requires_approval,
+        "requires_email_confirmation": event.requires_email_confirmation,
         "visibility": event.visibility,
         "status": event.status if event.status != "cancelled" else "published",
         "regions": event.region_codes,
@@ -645,6 +648,7 @@ def _event_data(form: EventForm, regions: list[Region], event: Event | None) -> 
         registration_opens_at=opens_at,
         registration_closes_at=closes_at,
         requires_approval=bool(form.requires_approval.data),
+        requires_email_confirmation=bool(form.requires_email_confirmation.data),
         visibility=form.visibility.data,
         status=form.status.data,
         reminder_hours=form.reminder_hours.data,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateTimeLocalField,
     EmailField,
@@ -18,6 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from webapp.formatting import KIND_LABELS
+from webapp.input_hygiene import FlaskForm
 from webapp.organiser.forms import LOCAL_TIME_FORMATS, choices
 
 MIN_SLOT_ROWS = 3

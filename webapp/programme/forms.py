@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     DateTimeLocalField,
-    Form,
     FormField,
     RadioField,
     SelectField,
@@ -17,6 +15,7 @@ from wtforms import (
 from wtforms.validators import URL, DataRequired, InputRequired, Length, Optional, ValidationError
 
 from webapp.formatting import MATERIAL_AUDIENCE_LABELS, PROGRAMME_KIND_LABELS
+from webapp.input_hygiene import FlaskForm, Form, LinkField
 from webapp.models import MATERIAL_AUDIENCES, PROGRAMME_KINDS
 from webapp.organiser.forms import (
     LANGUAGE_NAMES,
@@ -65,7 +64,7 @@ class ProgrammeItemForm(FlaskForm):
         validators=[Optional(), Length(max=200)],
     )
     address = StringField(_l("Address"), validators=[Optional(), Length(max=300)])
-    map_url = StringField(
+    map_url = LinkField(
         _l("Link to the place on OpenStreetMap"),
         description=_l("Optional; without it, visitors get a map search for the address."),
         validators=[Optional(), Length(max=500), HTTPS_URL, _https_only],
@@ -87,7 +86,7 @@ class SpeakerForm(FlaskForm):
         description=_l("Two or three sentences."),
         validators=[Optional(), Length(max=1000)],
     )
-    url = StringField(
+    url = LinkField(
         _l("Link"),
         description=_l("Optional: a profile or website."),
         validators=[Optional(), Length(max=500), HTTPS_URL, _https_only],
@@ -101,7 +100,7 @@ class MaterialForm(FlaskForm):
         validators=[Optional(), Length(max=200)],
     )
     file = FileField(_l("File"))
-    url = StringField(
+    url = LinkField(
         _l("Or a link"),
         description=_l("A recording or a shared folder, instead of a file."),
         validators=[Optional(), Length(max=500), HTTPS_URL, _https_only],

@@ -6,7 +6,6 @@ from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -22,6 +21,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from webapp.formatting import ACCOMMODATION_LABELS, STAKEHOLDER_LABELS, question_label
+from webapp.input_hygiene import FlaskForm
 from webapp.models import STAKEHOLDER_TYPES, Question, Region
 from webapp.models.events import ACCOMMODATION_ANSWERS
 from webapp.registrations.services import InvalidEmail, normalise_email

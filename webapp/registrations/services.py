@@ -28,6 +28,7 @@ from flask_babel import gettext as _
 from sqlalchemy import case, func, text, update
 from sqlalchemy.orm.attributes import set_committed_value
 
+from webapp.audit import record_audit, scrub_registration_audit
 from webapp.extensions import db
 from webapp.formatting import local_datetime
 from webapp.mail.queue import notify_host_organisers, queue_registration_mail
@@ -48,6 +49,8 @@ TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 ERASED_NAME = "—"
 # A repeated registration sends the existing link again at most this often.
 LINK_RESEND_INTERVAL = timedelta(minutes=10)
+# How long an unconfirmed registration holds its seat (EMAIL_CONFIRMATION_HOLD_MINUTES).
+DEFAULT_EMAIL_CONFIRMATION_HOLD = timedelta(minutes=60)
 
 
 class RegistrationError(Exception):
@@ -80,6 +83,10 @@ class CapacityError(RegistrationError):
 
 class InvalidTransition(RegistrationError):
     """The registration's status does not allow the requested change."""
+
+
+class ConfirmationExpired(RegistrationError):
+    """The address was confirmed after the seat's hold ran out (it is released)."""
 
 
 @dataclass
@@ -317,11 +324,15 @@ def register(
     consent_at: datetime,
     privacy_version: str,
     now: datetime | None = None,
+    email_confirmation_hold: timedelta = DEFAULT_EMAIL_CONFIRMATION_HOLD,
 ) -> RegistrationOutcome:
     """Register one person for ``event``: confirmed, waitlisted or pending approval.
 
     If the address already has an active registration for the event, nothing new is
     stored: the existing registration's link is sent again (``created`` is False).
+    When the event asks for a confirmed address (double opt-in), the registration holds
+    its seat or place for ``email_confirmation_hold`` only, and its first e-mail asks
+    the person to confirm (``confirm_email_address``); the organisers hear of it then.
     Raises ``RegistrationClosed`` when the event does not take registrations and
     ``InvalidRegistrationData`` / ``InvalidEmail`` for data no form should have let by.
     """
@@ -341,12 +352,14 @@ def register(
     reason = registration_closed_reason(event, now)
     if reason:
         raise RegistrationClosed(reason)
+    _release_expired_holds(event, now)
 
     counts, existing_id = _counts_and_active_registration(event.id, email)
     if existing_id is not None:
         existing = db.session.get(Registration, existing_id)
         if not _link_resent_recently(existing, now):
-            queue_registration_mail(existing, "link_resent")
+            kind = "confirm_email" if existing.awaiting_email_confirmation else "link_resent"
+            queue_registration_mail(existing, kind)
         return RegistrationOutcome(existing, created=False, status=existing.status)
 
     if event.requires_approval:
@@ -375,9 +388,15 @@ def register(
         privacy_version=privacy_version,
         created_at=now,
         updated_at=now,
+        email_confirm_by=now + email_confirmation_hold
+        if event.requires_email_confirmation
+        else None,
     )
     db.session.add(registration)
     db.session.flush()
+    if registration.awaiting_email_confirmation:
+        queue_registration_mail(registration, "confirm_email")
+        return RegistrationOutcome(registration, created=True, status=status)
     # Admitted in id order under the lock: the new registrant is last on the list.
     position = counts["waitlisted"] + 1 if status == "waitlisted" else None
     queue_registration_mail(registration, status, waitlist_position=position)
@@ -458,7 +477,7 @@ def _link_resent_recently(registration: Registration, now: datetime) -> bool:
             db.select(OutboxMessage.id)
             .where(
                 OutboxMessage.registration_id == registration.id,
-                OutboxMessage.kind == "link_resent",
+                OutboxMessage.kind.in_(("link_resent", "confirm_email")),
                 OutboxMessage.created_at > now - LINK_RESEND_INTERVAL,
             )
             .limit(1)
@@ -494,9 +513,15 @@ def _promote(event: Event) -> list[Registration]:
     if not counts["waitlisted"]:
         return []
     free = _free_seats(event, counts)
+    # People who have not confirmed their address yet (double opt-in) keep their place
+    # but are passed over: an invented address never takes a seat from the list.
     query = (
         db.select(Registration)
-        .where(Registration.event_id == event.id, Registration.status == "waitlisted")
+        .where(
+            Registration.event_id == event.id,
+            Registration.status == "waitlisted",
+            Registration.email_confirm_by.is_(None),
+        )
         .order_by(Registration.id)
         .execution_options(populate_existing=True)
     )
@@ -588,6 +613,108 @@ def confirm_from_waiting_list(
     _set_status(registration, "confirmed", "promoted")
 
 
+# --- confirming the address (double opt-in) --------------------------------------------
+
+
+def confirm_email_address(
+    registration: Registration, *, now: datetime | None = None
+) -> Registration:
+    """The registrant confirmed their address: the seat or place is theirs for good.
+
+    They get the e-mail of their status (with the calendar file and join link when
+    confirmed) and the organisers hear of the registration now. A hold that has run
+    out is released first and ``ConfirmationExpired`` raised (the caller commits, so
+    the seat goes to the next person). Confirming twice changes nothing.
+    """
+    now = now or utcnow()
+    event = lock_event(registration.event_id)
+    registration = _refresh(registration)
+    if not registration.is_active:
+        raise InvalidTransition(_("This registration is no longer active."))
+    if registration.email_confirm_by is None:  # confirmed already, or never asked
+        return registration
+    if registration.email_confirm_by <= now:
+        _release_expired_holds(event, now)
+        raise ConfirmationExpired(
+            _(
+                "The time to confirm your e-mail address has passed, so the seat was "
+                "given to others. You can register again."
+            )
+        )
+    registration.email_confirm_by = None
+    registration.email_confirmed_at = now
+    registration.updated_at = now
+    db.session.flush()
+    kind = registration.status
+    if kind == "waitlisted":
+        # Seats freed while they were unconfirmed go to the list in order, them included.
+        _promote(event)
+        registration = _refresh(registration)
+    if not (kind == "waitlisted" and registration.is_confirmed):  # else "promoted" went out
+        queue_registration_mail(registration, kind)
+    notify_host_organisers(registration)
+    return registration
+
+
+def _release_expired_holds(event: Event, now: datetime) -> list[Registration]:
+    """Cancel the event's registrations whose address was not confirmed in time.
+
+    The caller holds the event lock. Nobody is e-mailed (the address may be invented or
+    a stranger's); the history records the release. Freed seats go to the waiting list.
+    """
+    expired = list(
+        db.session.scalars(
+            db.select(Registration)
+            .where(
+                Registration.event_id == event.id,
+                Registration.status.in_(ACTIVE_STATUSES),
+                Registration.email_confirm_by.is_not(None),
+                Registration.email_confirm_by <= now,
+            )
+            .order_by(Registration.id)
+            .execution_options(populate_existing=True)
+        )
+    )
+    if not expired:
+        return []
+    held_seat = False
+    for registration in expired:
+        held_seat = held_seat or registration.status == "confirmed"
+        previous = registration.status
+        _set_status(registration, "cancelled", None)
+        record_audit(
+            None,
+            "registration.expired",
+            registration=registration,
+            details={"previous_status": previous},
+        )
+    if held_seat:
+        _promote(event)
+    return expired
+
+
+def events_with_expired_holds(now: datetime) -> list[int]:
+    """Ids of events with a registration whose confirmation time has run out."""
+    return list(
+        db.session.scalars(
+            db.select(Registration.event_id)
+            .where(
+                Registration.email_confirm_by.is_not(None),
+                Registration.email_confirm_by <= now,
+                Registration.status.in_(ACTIVE_STATUSES),
+            )
+            .distinct()
+            .order_by(Registration.event_id)
+        )
+    )
+
+
+def release_expired_holds(event_id: int, *, now: datetime | None = None) -> int:
+    """Release one event's expired holds under its lock; how many were released."""
+    now = now or utcnow()
+    return len(_release_expired_holds(lock_event(event_id), now))
+
+
 # --- personal data ----------------------------------------------------------------------
 
 
@@ -598,7 +725,8 @@ def erase_registration(registration: Registration, *, now: datetime | None = Non
     counts and statistics do not change. An active registration for an event that has
     not ended is cancelled first (nobody could be told about the seat any more), which
     may promote the next person on the waiting list. Unsent e-mail to the person is
-    dropped and sent e-mail keeps no address or text.
+    dropped and sent e-mail keeps no address or text; the audit entries about the
+    registration keep no name, address, organisation or answers.
     """
     now = now or utcnow()
     if registration.erased_at is not None:
@@ -614,9 +742,18 @@ def erase_registration(registration: Registration, *, now: datetime | None = Non
     db.session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.registration_id == registration.id)
-        .values(to_address="", subject="", body_text="", body_html=None, attachments=[]),
+        .values(
+            to_address="",
+            reply_to=None,  # an organiser's notice is answered to the registrant
+            subject="",
+            body_text="",
+            body_html=None,
+            attachments=[],
+            last_error=None,  # a refusal quotes the address
+        ),
         execution_options={"synchronize_session": False},
     )
+    scrub_registration_audit(registration.id)
     registration.name = ERASED_NAME
     registration.email = f"erased-{registration.id}@erased.invalid"
     registration.organisation = ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 from flask import (
     Blueprint,
@@ -46,6 +47,7 @@ PRIVATE_ENDPOINTS = {
     "registrations.cancel",
     "registrations.download",
     "registrations.erase",
+    "registrations.confirm_email",
 }
 
 
@@ -118,7 +120,7 @@ def register(slug: str):
         if form.honeypot_filled:
             abort(400)
         try:
-            created, token = _register(event, form, questions, regions)
+            _register(event, form, questions, regions)
         except services.RegistrationClosed as exc:
             db.session.rollback()
             return _closed(event, exc.message, posted)
@@ -130,9 +132,9 @@ def register(slug: str):
             else:
                 form.form_errors.append(exc.message)
         else:
-            if not created:
-                return redirect(url_for(".link_sent", slug=event.slug), 303)
-            return redirect(url_for(".confirmation", token=token), 303)
+            # The same answer whether the address was new or already registered: the
+            # personal link only ever travels by e-mail, to the address's owner.
+            return redirect(url_for(".check_inbox", slug=event.slug), 303)
     return render_template(
         "registrations/register.html",
         event=event,
@@ -142,8 +144,8 @@ def register(slug: str):
     ), (400 if posted else 200)
 
 
-def _register(event: Event, form: RegistrationForm, questions, regions) -> tuple[bool, str]:
-    """Store the registration and commit; whether it is new, and its link's token."""
+def _register(event: Event, form: RegistrationForm, questions, regions) -> None:
+    """Store the registration (or send the existing link again) and commit."""
     by_code = {r.code: r for r in regions}
     values = dict(
         name=form.name.data,
@@ -155,19 +157,19 @@ def _register(event: Event, form: RegistrationForm, questions, regions) -> tuple
         answers=form.answers(questions),
         consent_at=utcnow(),
         privacy_version=current_app.config["PRIVACY_NOTICE_VERSION"],
+        email_confirmation_hold=timedelta(
+            minutes=current_app.config["EMAIL_CONFIRMATION_HOLD_MINUTES"]
+        ),
     )
     try:
-        outcome = services.register(event, **values)
-        created, token = outcome.created, outcome.registration.token
+        services.register(event, **values)
         db.session.commit()
     except IntegrityError:
         # The same address registered in a parallel request that slipped past the lock
         # (only possible without one, e.g. another tool writing): answer as a repeat.
         db.session.rollback()
-        outcome = services.register(db.session.get(Event, event.id), **values)
-        created, token = outcome.created, outcome.registration.token
+        services.register(db.session.get(Event, event.id), **values)
         db.session.commit()
-    return created, token
 
 
 def _closed(event: Event, reason: str, posted: bool):
@@ -176,11 +178,11 @@ def _closed(event: Event, reason: str, posted: bool):
     )
 
 
-@bp.get("/events/<slug:slug>/register/link-sent")
-def link_sent(slug: str):
+@bp.get("/events/<slug:slug>/register/check-your-inbox")
+def check_inbox(slug: str):
     event = get_public_event_or_404(slug)
     g.unlisted_event = not event.is_public
-    return render_template("registrations/link_sent.html", event=event)
+    return render_template("registrations/check_inbox.html", event=event)
 
 
 @bp.get("/registrations/<token>/confirmation")
@@ -210,7 +212,8 @@ def _manage_page(registration: Registration, erase_form: EraseForm, status: int 
         event_over=event.is_over(now),
         show_join_link=bool(
             registration.is_confirmed
-            and event.online_url
+            and not registration.awaiting_email_confirmation
+            and event.join_url
             and event.is_online
             and not event.is_cancelled
             and not event.is_over(now)
@@ -244,6 +247,30 @@ def cancel(token: str):
         services.cancel_registration(registration)
         db.session.commit()
         flash(_("Your registration is cancelled. We have sent you a confirmation."), "success")
+    return redirect(url_for(".manage", token=token), 303)
+
+
+@bp.post("/registrations/<token>/confirm-email")
+@limit_posts
+def confirm_email(token: str):
+    registration = _registration_or_404(token)
+    form = ButtonForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        services.confirm_email_address(registration)
+    except services.ConfirmationExpired as exc:
+        db.session.commit()  # the expired hold is released
+        flash(exc.message, "warning")
+    except services.InvalidTransition as exc:
+        db.session.rollback()
+        flash(exc.message, "warning")
+    else:
+        db.session.commit()
+        flash(
+            _("Thank you: your e-mail address is confirmed. We have sent you the details."),
+            "success",
+        )
     return redirect(url_for(".manage", token=token), 303)
 
 
