@@ -14,6 +14,14 @@ from webapp.models.events import (
 )
 from webapp.models.outbox import OutboxMessage
 from webapp.models.regions import Partner, Region
+from webapp.models.reporting import (
+    ActionPlan,
+    AttendanceImport,
+    Certificate,
+    PlanAction,
+    ReportingPeriod,
+    event_actions,
+)
 from webapp.models.registrations import (
     ACTIVE_STATUSES,
     REGISTRATION_STATUSES,
@@ -34,14 +42,20 @@ __all__ = [
     "REGISTRATION_STATUSES",
     "ROLES",
     "STAKEHOLDER_TYPES",
+    "ActionPlan",
     "Attendance",
+    "AttendanceImport",
     "AuditEntry",
+    "Certificate",
     "Event",
     "OutboxMessage",
     "Partner",
+    "PlanAction",
     "Question",
     "Region",
     "Registration",
+    "ReportingPeriod",
     "User",
+    "event_actions",
     "event_regions",
 ]
