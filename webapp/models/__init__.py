@@ -14,6 +14,12 @@ from webapp.models.events import (
 )
 from webapp.models.outbox import OutboxMessage
 from webapp.models.regions import Partner, Region
+from webapp.models.registrations import (
+    ACTIVE_STATUSES,
+    REGISTRATION_STATUSES,
+    STAKEHOLDER_TYPES,
+    Registration,
+)
 from webapp.models.reporting import (
     ActionPlan,
     AttendanceImport,
@@ -21,12 +27,6 @@ from webapp.models.reporting import (
     PlanAction,
     ReportingPeriod,
     event_actions,
-)
-from webapp.models.registrations import (
-    ACTIVE_STATUSES,
-    REGISTRATION_STATUSES,
-    STAKEHOLDER_TYPES,
-    Registration,
 )
 from webapp.models.users import ROLES, User
 
