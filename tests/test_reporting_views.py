@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date, timedelta
 
 import pytest
 
 from webapp.extensions import db
-from webapp.models import ActionPlan, PlanAction, ReportingPeriod
+from webapp.models import ActionPlan, Event, PlanAction, ReportingPeriod
 
 
 @pytest.fixture
@@ -133,3 +135,33 @@ def test_event_is_tagged_with_actions_and_bad_ids_are_refused(
     assert response.status_code == 400
     db.session.refresh(event)
     assert event.actions == [two]
+
+
+def test_seed_demo_loads_the_partners_action_plans_and_periods(runner, client, make_user, login):
+    from webapp.reporting.demo import ACTION_PLANS, EVENT_ACTIONS
+
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    assert "5 action plans and 3 reporting periods added" in result.output
+    plans = list(db.session.scalars(db.select(ActionPlan)))
+    assert (
+        {p.region.code for p in plans}
+        == {"HU", "IT", "PL", "ES", "LT"}
+        == {code for code, _, _ in ACTION_PLANS}
+    )
+    burgos = next(p for p in plans if p.region.code == "ES")
+    assert [a.position for a in burgos.actions] == [1, 2]
+    podkarpackie = next(p for p in plans if p.region.code == "PL")
+    assert [a.title for a in podkarpackie.actions] == ["Young people working on their own"]
+    tagged = db.session.scalars(db.select(Event).where(Event.slug.in_(list(EVENT_ACTIONS))))
+    assert all(e.actions for e in tagged)
+    again = runner.invoke(args=["seed-demo"])
+    assert "0 action plans and 0 reporting periods added" in again.output
+    assert db.session.scalar(db.select(db.func.count(ActionPlan.id))) == 5
+    # The report counts stakeholders per action from the demo's attendance.
+    login(make_user(role="admin"))
+    page = client.get("/organiser/reports?period=&when=all").get_data(as_text=True)
+    assert "Young people working on their own" in page
+    csv_text = client.get("/organiser/reports/actions.csv?period=").get_data().decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(csv_text)))
+    assert len(rows) == 6 and any(int(row["Unique people"]) > 0 for row in rows)

@@ -26,12 +26,17 @@ def register(app: Flask) -> None:
 def seed_demo() -> None:
     """Load the Inter Ventures regions, partners, organisers and demo events (idempotent)."""
     from webapp.demo import load_demo_data
+    from webapp.reporting.demo import load_demo_action_plans, load_demo_periods
+    from webapp.timezones import utcnow
 
     created = load_demo_data()
+    plans = load_demo_action_plans()
+    periods = load_demo_periods(utcnow().date())
     db.session.commit()
     click.echo(
         f"Demo data: {created['regions']} regions, {created['partners']} partners, "
-        f"{len(created['users'])} users and {created['events']} events added."
+        f"{len(created['users'])} users and {created['events']} events added; "
+        f"{plans} action plans and {periods} reporting periods added."
     )
     if created["users"]:
         if not (current_app.debug or current_app.testing):
