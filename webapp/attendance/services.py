@@ -30,6 +30,7 @@ from webapp.models import (
     ATTENDANCE_STATUSES,
     STAKEHOLDER_TYPES,
     Attendance,
+    AttendanceImport,
     Event,
     Region,
     Registration,
@@ -748,3 +749,66 @@ def apply_import(
             },
         )
     return result
+
+
+# --- the platform reports kept as evidence -------------------------------------------------
+
+UNCONFIRMED_IMPORT_MAX_AGE = timedelta(hours=3)
+
+
+def keep_import(
+    event: Event,
+    *,
+    filename: str,
+    content: bytes,
+    preview: ImportPreview,
+    uploaded_by: User | None,
+    now: datetime | None = None,
+) -> AttendanceImport:
+    """Keep an uploaded platform report beside its preview (confirmed later or dropped).
+
+    Previews of ``event`` left unconfirmed for longer than the preview's lifetime are
+    removed here: they never changed attendance and only hold personal data.
+    """
+    now = now or utcnow()
+    db.session.execute(
+        AttendanceImport.__table__.delete()
+        .where(AttendanceImport.event_id == event.id)
+        .where(AttendanceImport.applied_at.is_(None))
+        .where(AttendanceImport.created_at < now - UNCONFIRMED_IMPORT_MAX_AGE)
+    )
+    record = AttendanceImport(
+        event_id=event.id,
+        filename=(filename or "report")[:200],
+        content=content,
+        matched_rows=len(preview.matched),
+        unmatched_rows=len(preview.unmatched),
+        ambiguous_rows=len(preview.ambiguous),
+        created_by_id=uploaded_by.id if uploaded_by is not None else None,
+        created_at=now,
+    )
+    db.session.add(record)
+    db.session.flush()
+    return record
+
+
+def mark_import_applied(event: Event, import_id: int | None, now: datetime | None = None) -> None:
+    """Record that the kept report ``import_id`` of ``event`` was confirmed (if still kept)."""
+    if not import_id:
+        return
+    record = db.session.get(AttendanceImport, import_id)
+    if record is not None and record.event_id == event.id and record.applied_at is None:
+        record.applied_at = now or utcnow()
+        db.session.flush()
+
+
+def applied_imports(event: Event) -> list[AttendanceImport]:
+    """The confirmed platform reports of ``event``, oldest first."""
+    return list(
+        db.session.scalars(
+            db.select(AttendanceImport)
+            .where(AttendanceImport.event_id == event.id)
+            .where(AttendanceImport.applied_at.is_not(None))
+            .order_by(AttendanceImport.created_at, AttendanceImport.id)
+        )
+    )

@@ -363,6 +363,14 @@ def import_report(event_id: int):
             form.report.errors = [*form.report.errors, str(exc.message)]
             status = 400
         else:
+            kept = services.keep_import(
+                event,
+                filename=upload.filename or "",
+                content=data,
+                preview=preview,
+                uploaded_by=current_user,
+            )
+            db.session.commit()
             confirm_form = ImportConfirmForm()
             confirm_form.payload.data = _serializer().dumps(
                 {
@@ -370,6 +378,7 @@ def import_report(event_id: int):
                     "threshold": preview.threshold,
                     "records": preview.records(),
                     "file": (upload.filename or "")[:200],
+                    "import": kept.id,
                 }
             )
     elif form.is_submitted():
@@ -404,6 +413,7 @@ def import_confirm(event_id: int):
         return redirect(url_for(".import_report", event_id=event.id))
     try:
         result = services.apply_import(event, records, threshold, recorded_by=current_user)
+        services.mark_import_applied(event, payload.get("import"))
         db.session.commit()
     except services.AttendanceError as exc:
         db.session.rollback()

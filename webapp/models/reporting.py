@@ -108,7 +108,11 @@ class PlanAction(db.Model):
 
 
 class AttendanceImport(db.Model):
-    """A platform report (Zoom, Teams, CSV) uploaded for an event, kept as evidence."""
+    """A platform report (Zoom, Teams, CSV) uploaded for an event, kept as evidence.
+
+    Kept when the preview is shown; ``applied_at`` is set when the organiser confirms it.
+    Previews never confirmed are removed after a few hours.
+    """
 
     __tablename__ = "attendance_imports"
 
@@ -123,6 +127,7 @@ class AttendanceImport(db.Model):
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    applied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     created_by: Mapped[User | None] = relationship()
 

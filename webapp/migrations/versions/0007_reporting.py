@@ -78,6 +78,7 @@ def upgrade():
         sa.Column("ambiguous_rows", sa.Integer(), nullable=False),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("applied_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["created_by_id"],
             ["users.id"],
