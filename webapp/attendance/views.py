@@ -56,6 +56,7 @@ from webapp.organiser.access import (
     require_edit,
 )
 from webapp.reporting import services as reporting_services
+from webapp.reporting.evidence import attendance_table
 from webapp.timezones import utcnow, zone
 
 bp = Blueprint("attendance", __name__, url_prefix="/organiser")
@@ -245,41 +246,11 @@ def walk_in(event_id: int):
 def sheet_export(event_id: int, fmt: str):
     """Everyone registered with their mark and minutes on each day (a signature list)."""
     event = _sheet_event(event_id)
-    days = event.days
-    rows = services.sheet_rows(event, days[0])
-    records = services.records_by_registration(event)
-    header = [_("Name"), _("E-mail"), _("Organisation"), _("Kind of organisation"), _("Region")]
-    for day in days:
-        header += [
-            _("%(day)s: attendance", day=day.isoformat()),
-            _("%(day)s: minutes online", day=day.isoformat()),
-        ]
-    labels = _status_labels()
-    table = []
-    for row in rows:
-        r = row.registration
-        line: list[Any] = [
-            r.name,
-            r.email,
-            r.organisation,
-            str(STAKEHOLDER_LABELS.get(r.stakeholder_type, r.stakeholder_type)),
-            r.region.code if r.region else "",
-        ]
-        for day in days:
-            record = records.get((r.id, day))
-            line += [
-                labels[record.status] if record else "",
-                record.minutes_online if record else None,
-            ]
-        table.append(line)
+    header, table = attendance_table(event)
     filename = f"attendance-{event.slug}.{fmt}"
     if fmt == "csv":
         return csv_response(filename, header, table)
     return xlsx_response(filename, header, table, sheet_title=_("Attendance"))
-
-
-def _status_labels() -> dict[str, str]:
-    return {"present": _("Present"), "absent": _("Absent"), "excused": _("Excused")}
 
 
 # --- QR check-in --------------------------------------------------------------------------

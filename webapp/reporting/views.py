@@ -6,16 +6,22 @@ of its region and by administrators; everyone logged in may read them.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from webapp.attendance.forms import choices
 from webapp.extensions import db
 from webapp.models import ActionPlan, PlanAction, Region, ReportingPeriod
-from webapp.organiser.access import get_event_for_edit_or_403, require_admin
+from webapp.organiser.access import (
+    can_view_registrations,
+    get_event_for_edit_or_403,
+    get_event_or_404,
+    require_admin,
+)
 from webapp.organiser.forms import EmptyForm
-from webapp.reporting import services
+from webapp.reporting import evidence, services
 from webapp.reporting.forms import ActionPlanForm, EventActionsForm, PeriodForm, PlanActionForm
 
 bp = Blueprint("reporting", __name__, url_prefix="/organiser")
@@ -233,3 +239,48 @@ def event_actions(event_id: int):
     return render_template(
         "reporting/event_actions.html", form=form, event=event, plans=plans
     ), status
+
+
+# --- evidence packs ---------------------------------------------------------------------------
+
+
+def _evidence_event(event_id: int):
+    event = get_event_or_404(event_id)
+    if not can_view_registrations(current_user, event):
+        abort(403)
+    return event
+
+
+def _download(data: bytes, filename: str, mimetype: str) -> Response:
+    return Response(
+        data,
+        mimetype=mimetype,
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@bp.get("/events/<int:event_id>/evidence/<any(participants, 'sign-in-sheet', programme):doc>.pdf")
+@login_required
+def evidence_pdf(event_id: int, doc: str):
+    event = _evidence_event(event_id)
+    locale = str(get_locale() or "en")
+    if doc == "participants":
+        data = evidence.participants_pdf(event, locale)
+    elif doc == "sign-in-sheet":
+        if not event.is_onsite:
+            abort(404)
+        data = evidence.signin_pdf(event, locale)
+    else:
+        data = evidence.programme_pdf(event, locale)
+    return _download(data, f"{doc}-{event.slug}.pdf", "application/pdf")
+
+
+@bp.get("/events/<int:event_id>/evidence.zip")
+@login_required
+def evidence_zip(event_id: int):
+    event = _evidence_event(event_id)
+    data = evidence.evidence_zip(event, str(get_locale() or "en"))
+    return _download(data, f"evidence-{event.slug}.zip", "application/zip")
