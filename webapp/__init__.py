@@ -86,6 +86,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.organiser.views import bp as organiser_bp
     from webapp.public.views import bp as public_bp
     from webapp.registrations.views import bp as registrations_bp
+    from webapp.reporting.certificate_views import bp as certificates_bp
     from webapp.reporting.views import bp as reporting_bp
 
     for blueprint in (
@@ -95,6 +96,7 @@ def _register_blueprints(app: Flask) -> None:
         organiser_bp,
         attendance_bp,
         reporting_bp,
+        certificates_bp,
         api_bp,
     ):
         app.register_blueprint(blueprint)
