@@ -276,7 +276,7 @@ def test_report_takes_a_fixed_number_of_queries(
     with count_queries() as after:
         report = build_report(ReportFilters(include_upcoming=True))
     assert report.attendances == 4 + 50 and len(report.by_action) == 2
-    assert len(after) == len(before) <= 10
+    assert len(after) == len(before) <= 6
 
 
 # --- pages and downloads ---------------------------------------------------------------------

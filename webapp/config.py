@@ -74,6 +74,13 @@ class DefaultConfig:
     FEED_REFRESH_SECONDS = 6 * 3600  # REFRESH-INTERVAL / X-PUBLISHED-TTL asked of clients
     API_CACHE_SECONDS = 60  # Cache-Control max-age of /api/v1 responses
 
+    # Printed documents (evidence packs, certificates): logo files of the deployment
+    # (PNG, JPEG or SVG); a missing file is left out of the document.
+    PROGRAMME_LOGO: str | None = None
+    EU_EMBLEM: str | None = None
+    EU_FUNDING_LINE: str | None = None  # None: "Co-funded by the European Union", translated
+    PARTNER_LOGO_DIR: str | None = None  # holds <partner short name>.svg|png|jpg
+
 
 # Environment variable → (config key, converter)
 def _bool(value: str) -> bool:
@@ -100,6 +107,10 @@ ENVIRONMENT_KEYS: dict[str, Any] = {
     "RATELIMIT_ENABLED": _bool,
     "SESSION_COOKIE_SECURE": _bool,
     "TRUSTED_PROXIES": int,
+    "PROGRAMME_LOGO": str,
+    "EU_EMBLEM": str,
+    "EU_FUNDING_LINE": str,
+    "PARTNER_LOGO_DIR": str,
 }
 
 
