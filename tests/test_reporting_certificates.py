@@ -112,3 +112,39 @@ def test_an_erased_registration_withdraws_the_certificate(client, attendee):
     assert response.status_code == 410
     page = response.get_data(as_text=True)
     assert "This certificate is no longer valid." in page and "Łęcka" not in page
+
+
+def test_certificates_are_emailed_once_after_the_event(runner, attendee, make_event, regions):
+    from webapp.models import OutboxMessage
+
+    old = make_event(start=timedelta(days=-40))
+    from webapp.models import Registration
+
+    late = Registration(
+        event=old,
+        name="Old Timer",
+        email="old@example.org",
+        stakeholder_type="sme",
+        status="confirmed",
+    )
+    db.session.add(late)
+    db.session.flush()
+    db.session.add(Attendance(registration=late, day=old.days[0], status="present"))
+    db.session.commit()
+    result = runner.invoke(args=["certificates", "send"])
+    assert result.exit_code == 0, result.output
+    assert "1 certificates queued" in result.output
+    message = db.session.scalar(db.select(OutboxMessage).where(OutboxMessage.kind == "certificate"))
+    assert message.to_address == attendee.email
+    assert message.subject.startswith("Twoje zaświadczenie o uczestnictwie")  # in Polish
+    (attachment,) = message.attachments
+    assert attachment["content_type"] == "application/pdf"
+    import base64
+
+    assert "Żaneta Łęcka-Świątek" in pdf_text(base64.b64decode(attachment["content"]))
+    certificate = db.session.scalar(db.select(Certificate))
+    assert certificate.emailed_at is not None
+    again = runner.invoke(args=["certificates", "send"])
+    assert "0 certificates queued" in again.output
+    assert db.session.scalar(db.select(db.func.count(OutboxMessage.id))) == 1
+    assert runner.invoke(args=["certificates", "send", "--days", "0"]).exit_code == 2

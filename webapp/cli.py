@@ -20,6 +20,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(outbox)
     app.cli.add_command(reminders)
     app.cli.add_command(purge_personal_data)
+    app.cli.add_command(certificates)
 
 
 @click.command("seed-demo")
@@ -115,3 +116,24 @@ def purge_personal_data(days: int | None, dry_run: bool) -> None:
         erased += purge(due[start : start + 200], now=now)
         db.session.commit()
     click.echo(f"Anonymised {erased} registrations of events that ended over {days} days ago.")
+
+
+@click.group("certificates")
+def certificates() -> None:
+    """Certificates of attendance."""
+
+
+@certificates.command("send")
+@click.option(
+    "--days",
+    type=click.IntRange(1, 365),
+    default=14,
+    show_default=True,
+    help="Events that ended within this many days",
+)
+def send_certificates_command(days: int) -> None:
+    """E-mail their certificate, once, to people present at events that just ended (cron)."""
+    from webapp.reporting.certificates import send_certificates
+
+    queued = send_certificates(within_days=days)
+    click.echo(f"{queued} certificates queued for e-mail.")

@@ -28,6 +28,7 @@ REGISTRATION_MAIL_KINDS = (
     "event_changed",  # time, place, join link or title changed
     "event_cancelled",  # the event was cancelled
     "reminder",  # shortly before the event
+    "certificate",  # after the event: the certificate of attendance (PDF attached)
 )
 
 
