@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import (
+    Integer,
     String,
     and_,
     case,
@@ -206,7 +207,7 @@ def _event_conditions(filters: ReportFilters, now: datetime) -> list:
     return conditions
 
 
-def _registrations(filters: ReportFilters, now: datetime):
+def _registrations(filters: ReportFilters, now: datetime, *, bytewise: bool = False):
     """Every registration of a matching event with its marks: the CTE all figures read.
 
     "Present" and "excused" are membership tests against the registrations holding such
@@ -215,11 +216,22 @@ def _registrations(filters: ReportFilters, now: datetime):
     """
     present_ids = select(Attendance.registration_id).where(Attendance.status == "present")
     excused_ids = select(Attendance.registration_id).where(Attendance.status == "excused")
+    email = func.lower(Registration.email)  # stored normalised; belt and braces
+    organisation = func.lower(func.trim(Registration.organisation))
+    if bytewise:
+        # Numbering needs equality only: compare bytes, not the language-aware collation.
+        email, organisation = email.collate("C"), organisation.collate("C")
+    # People and organisations numbered once here, so that the distinct counts of every
+    # grouping compare small integers instead of sorting text again and again.
+    person = func.dense_rank().over(order_by=email)
+    organisation_number = case(
+        (organisation != "", func.dense_rank().over(order_by=organisation)), else_=None
+    )
     return (
         select(
             Registration.event_id.label("event_id"),
-            func.lower(Registration.email).label("email"),  # stored normalised; belt and braces
-            func.lower(func.trim(Registration.organisation)).label("organisation"),
+            person.label("person"),
+            organisation_number.label("organisation"),
             Registration.region_id.label("region_id"),
             Registration.stakeholder_type.label("stakeholder_type"),
             Registration.status.label("status"),
@@ -251,8 +263,15 @@ FIGURES = (
 )
 
 
-def _figure_columns(r) -> list:
-    """The aggregate columns of ``GroupFigures`` (in ``FIGURES`` order) over ``r``."""
+DISTINCT_FIGURES = frozenset({"people", "organisations", "events"})
+
+
+def _figure_columns(r, distinct_figures=DISTINCT_FIGURES) -> list:
+    """The aggregate columns of ``GroupFigures`` (in ``FIGURES`` order) over ``r``.
+
+    The distinct counts cost a sort each; a grouping that does not show them asks for
+    fewer (``distinct_figures``) and gets 0 in their place.
+    """
     present = r.c.present == 1
     excused = and_(r.c.excused == 1, ~present)
     confirmed = r.c.status == "confirmed"
@@ -266,14 +285,21 @@ def _figure_columns(r) -> list:
         count(confirmed),
         count(present),
         count(and_(confirmed, over, ~present, r.c.excused == 0)),
-        func.count(distinct(case((present, r.c.email)))),
-        func.count(distinct(case((and_(present, r.c.organisation != ""), r.c.organisation)))),
+        func.count(distinct(case((present, r.c.person)))),
+        func.count(distinct(case((present, r.c.organisation)))),
         func.count(distinct(r.c.event_id)),
         count(and_(confirmed, over)),
         count(and_(present, over)),
         count(excused),
     ]
-    return [column.label(name) for column, name in zip(columns, FIGURES, strict=True)]
+    return [
+        (
+            literal(0, Integer)
+            if name in DISTINCT_FIGURES and name not in distinct_figures
+            else column
+        ).label(name)
+        for column, name in zip(columns, FIGURES, strict=True)
+    ]
 
 
 def _figures(key, values) -> GroupFigures:
@@ -299,11 +325,12 @@ def _all_groupings(filters: ReportFilters, now: datetime) -> dict[str, dict]:
     kind of event ("kind"), region and kind of organisation ("origin_type"), action
     ("action"), event ("event") and not at all ("all").
     """
-    r = _registrations(filters, now)
-    columns = _figure_columns(r)
+    postgresql = db.session.get_bind().dialect.name == "postgresql"
+    r = _registrations(filters, now, bytewise=postgresql)
     none = literal(None, String(40))
 
-    def grouped(name: str, key, key2=None, *, joins=()):
+    def grouped(name: str, key, key2=None, *, joins=(), distinct_figures=DISTINCT_FIGURES):
+        columns = _figure_columns(r, distinct_figures)
         statement = select(literal(name, String(20)), key, none if key2 is None else key2, *columns)
         statement = statement.select_from(r)
         for table, condition in joins:
@@ -318,12 +345,17 @@ def _all_groupings(filters: ReportFilters, now: datetime) -> dict[str, dict]:
         grouped("served", _as_text(event_regions.c.region_id), joins=[served]),
         grouped("type", _as_text(r.c.stakeholder_type)),
         grouped("kind", _as_text(r.c.kind)),
-        grouped("origin_type", _as_text(r.c.region_id), _as_text(r.c.stakeholder_type)),
+        grouped(
+            "origin_type",
+            _as_text(r.c.region_id),
+            _as_text(r.c.stakeholder_type),
+            distinct_figures={"people"},
+        ),
         grouped("action", _as_text(event_actions.c.action_id), joins=[tagged]),
-        grouped("event", _as_text(r.c.event_id)),
+        grouped("event", _as_text(r.c.event_id), distinct_figures=()),
         grouped("all", none),
     )
-    if db.session.get_bind().dialect.name == "postgresql":
+    if postgresql:
         # The distinct counts sort the registrations once per grouping: let PostgreSQL
         # sort them in memory rather than in temporary files (this transaction only).
         db.session.execute(text(f"SET LOCAL work_mem = '{REPORT_WORK_MEM}'"))
