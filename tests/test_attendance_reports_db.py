@@ -388,3 +388,18 @@ def test_reports_open_on_the_current_period_and_periods_fill_dates(client, organ
     assert "=Partner meeting" not in page  # still to come
     page = client.get("/organiser/reports?period=&when=all").get_data(as_text=True)
     assert "=Partner meeting" in page
+
+
+def test_the_page_lists_at_most_so_many_events_and_the_download_all(
+    client, organiser, make_event, monkeypatch
+):
+    from webapp.attendance import views
+
+    monkeypatch.setattr(views, "REPORT_EVENTS_SHOWN", 2)
+    for n in range(3):
+        make_event(start=timedelta(days=-3 - n), title=f"Listed {n}")
+    page = client.get("/organiser/reports?period=").get_data(as_text=True)
+    assert page.count("Listed ") == 2
+    assert "The table shows the first 2 of 3 events" in page
+    csv_text = client.get("/organiser/reports/events.csv?period=").get_data().decode("utf-8-sig")
+    assert csv_text.count("Listed ") == 3

@@ -434,6 +434,10 @@ REPORT_TABLES = (
 )
 
 
+# Events listed on the report page; the totals and the downloads cover every event.
+REPORT_EVENTS_SHOWN = 200
+
+
 def _report_filters(regions: list[Region]) -> tuple[ReportFilterForm, ReportFilters | None]:
     """The filter form and the filters it gives (None when the form has errors).
 
@@ -671,6 +675,7 @@ def reports():
             figure_cells=_figure_cells,
             rate=_rate,
             export_args=filters.as_args() if filters else {},
+            events_shown=REPORT_EVENTS_SHOWN,
         ),
         200 if report is not None else 400,
     )
