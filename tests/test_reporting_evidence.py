@@ -222,3 +222,52 @@ def test_evidence_is_for_the_organisers_of_the_event(client, make_user, login, m
     assert client.get(f"/organiser/events/{visit.id}/evidence/participants.pdf").status_code == 403
     assert client.get("/organiser/events/999999/evidence.zip").status_code == 404
     assert client.get(f"/organiser/events/{visit.id}/evidence/other.pdf").status_code == 404
+
+
+def test_kept_platform_reports_follow_preview_confirm_and_retention(
+    client, organiser, make_event, make_registration, runner
+):
+    from webapp.models import AttendanceImport
+    from webapp.timezones import utcnow
+
+    webinar = make_event(start=timedelta(days=-1), duration=timedelta(hours=2))
+    make_registration(webinar, name="Anna Kovács", email="anna@pannon.example")
+    report = (
+        b"Name,Email,Duration (Minutes)\r\nAnna Kovacs,anna@pannon.example,100\r\n"
+        b"Nobody Known,nobody@example.org,90\r\n"
+    )
+    stale = AttendanceImport(
+        event_id=webinar.id,
+        filename="old-preview.csv",
+        content=b"x",
+        created_at=utcnow() - timedelta(hours=5),
+    )
+    db.session.add(stale)
+    db.session.commit()
+    page = client.post(
+        f"/organiser/events/{webinar.id}/attendance/import",
+        data={"report": (io.BytesIO(report), "zoom.csv"), "threshold": "60", "timezone": "UTC"},
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
+    kept = db.session.scalars(db.select(AttendanceImport)).all()
+    assert [(k.filename, k.applied_at) for k in kept] == [("zoom.csv", None)]  # stale one gone
+    assert (kept[0].matched_rows, kept[0].unmatched_rows) == (1, 1)
+    marker = 'name="payload" type="hidden" value="'
+    start = page.index(marker) + len(marker)
+    payload = page[start : page.index('"', start)]
+    client.post(
+        f"/organiser/events/{webinar.id}/attendance/import/confirm", data={"payload": payload}
+    )
+    db.session.refresh(kept[0])
+    assert kept[0].applied_at is not None and kept[0].content == report
+    names = zipfile.ZipFile(
+        io.BytesIO(client.get(f"/organiser/events/{webinar.id}/evidence.zip").get_data())
+    ).namelist()
+    assert "platform-reports/01-zoom.csv" in names
+    # Retention: the raw file goes with the personal data of its event.
+    webinar.starts_at -= timedelta(days=800)
+    webinar.ends_at -= timedelta(days=800)
+    db.session.commit()
+    result = runner.invoke(args=["purge-personal-data"])
+    assert "Deleted 1 imported platform reports" in result.output
+    assert db.session.scalar(db.select(db.func.count(AttendanceImport.id))) == 0

@@ -102,7 +102,7 @@ def create_user(
 def purge_personal_data(days: int | None, dry_run: bool) -> None:
     """Anonymise registrations of events that ended longer ago than the retention period."""
     from webapp.retention import purge_personal_data as purge
-    from webapp.retention import registrations_past_retention
+    from webapp.retention import purge_platform_reports, registrations_past_retention
     from webapp.timezones import utcnow
 
     days = days or int(current_app.config["PERSONAL_DATA_RETENTION_DAYS"])
@@ -116,6 +116,10 @@ def purge_personal_data(days: int | None, dry_run: bool) -> None:
         erased += purge(due[start : start + 200], now=now)
         db.session.commit()
     click.echo(f"Anonymised {erased} registrations of events that ended over {days} days ago.")
+    reports = purge_platform_reports(now=now, retention_days=days)
+    db.session.commit()
+    if reports:
+        click.echo(f"Deleted {reports} imported platform reports of those events.")
 
 
 @click.group("certificates")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from webapp.extensions import db
-from webapp.models import Event, Registration
+from webapp.models import AttendanceImport, Event, Registration
 from webapp.registrations.services import erase_registration
 
 
@@ -37,3 +37,18 @@ def purge_personal_data(registration_ids: list[int], *, now: datetime) -> int:
             erase_registration(registration, now=now)
             erased += 1
     return erased
+
+
+def purge_platform_reports(*, now: datetime, retention_days: int) -> int:
+    """Delete the platform reports kept for events that ended ``retention_days`` ago.
+
+    They hold the names and addresses the platform exported, so they go when the
+    registrations of their event are anonymised (flushed, not committed).
+    """
+    cutoff = now - timedelta(days=retention_days)
+    result = db.session.execute(
+        db.delete(AttendanceImport).where(
+            AttendanceImport.event_id.in_(db.select(Event.id).where(Event.ends_at < cutoff))
+        )
+    )
+    return result.rowcount or 0

@@ -767,13 +767,12 @@ def keep_import(
 ) -> AttendanceImport:
     """Keep an uploaded platform report beside its preview (confirmed later or dropped).
 
-    Previews of ``event`` left unconfirmed for longer than the preview's lifetime are
+    Previews (of any event) left unconfirmed for longer than a preview's lifetime are
     removed here: they never changed attendance and only hold personal data.
     """
     now = now or utcnow()
     db.session.execute(
         AttendanceImport.__table__.delete()
-        .where(AttendanceImport.event_id == event.id)
         .where(AttendanceImport.applied_at.is_(None))
         .where(AttendanceImport.created_at < now - UNCONFIRMED_IMPORT_MAX_AGE)
     )
