@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from webapp.extensions import db
-from webapp.models import Attendance, AttendanceImport, OutboxMessage
+from webapp.models import Attendance, OutboxMessage, PlatformReport
 from webapp.reporting.attention import needs_attention
 
 
@@ -52,7 +52,7 @@ def situation(make_event, make_registration, make_partner, regions):
             )
         )
         db.session.add(
-            AttendanceImport(
+            PlatformReport(
                 event_id=marked.id,
                 filename=f"zoom-{code}.csv",
                 content=b"x",
@@ -63,7 +63,7 @@ def situation(make_event, make_registration, make_partner, regions):
         )
         # A preview never confirmed is not an import to look at.
         db.session.add(
-            AttendanceImport(
+            PlatformReport(
                 event_id=marked.id, filename="preview.csv", content=b"x", unmatched_rows=9
             )
         )

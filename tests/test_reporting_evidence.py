@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from webapp.extensions import db
-from webapp.models import Attendance, AttendanceImport
+from webapp.models import Attendance, PlatformReport
 from webapp.reporting import evidence
 
 NAMES = [
@@ -186,13 +186,13 @@ def test_configured_logos_are_printed_and_missing_ones_are_left_out(
 def test_evidence_zip_holds_pdfs_platform_reports_and_csvs(client, organiser, visit):
     db.session.add_all(
         [
-            AttendanceImport(
+            PlatformReport(
                 event_id=visit.id,
                 filename="../Zoom participants ąč.csv",
                 content=b"Name,Email\nA,a@example.org\n",
                 applied_at=visit.ends_at,
             ),
-            AttendanceImport(event_id=visit.id, filename="unconfirmed.csv", content=b"x"),
+            PlatformReport(event_id=visit.id, filename="unconfirmed.csv", content=b"x"),
         ]
     )
     db.session.commit()
@@ -227,7 +227,7 @@ def test_evidence_is_for_the_organisers_of_the_event(client, make_user, login, m
 def test_kept_platform_reports_follow_preview_confirm_and_retention(
     client, organiser, make_event, make_registration, runner
 ):
-    from webapp.models import AttendanceImport
+    from webapp.models import PlatformReport
     from webapp.timezones import utcnow
 
     webinar = make_event(start=timedelta(days=-1), duration=timedelta(hours=2))
@@ -236,7 +236,7 @@ def test_kept_platform_reports_follow_preview_confirm_and_retention(
         b"Name,Email,Duration (Minutes)\r\nAnna Kovacs,anna@pannon.example,100\r\n"
         b"Nobody Known,nobody@example.org,90\r\n"
     )
-    stale = AttendanceImport(
+    stale = PlatformReport(
         event_id=webinar.id,
         filename="old-preview.csv",
         content=b"x",
@@ -249,7 +249,7 @@ def test_kept_platform_reports_follow_preview_confirm_and_retention(
         data={"report": (io.BytesIO(report), "zoom.csv"), "threshold": "60", "timezone": "UTC"},
         content_type="multipart/form-data",
     ).get_data(as_text=True)
-    kept = db.session.scalars(db.select(AttendanceImport)).all()
+    kept = db.session.scalars(db.select(PlatformReport)).all()
     assert [(k.filename, k.applied_at) for k in kept] == [("zoom.csv", None)]  # stale one gone
     assert (kept[0].matched_rows, kept[0].unmatched_rows) == (1, 1)
     marker = 'name="payload" type="hidden" value="'
@@ -270,4 +270,4 @@ def test_kept_platform_reports_follow_preview_confirm_and_retention(
     db.session.commit()
     result = runner.invoke(args=["purge-personal-data"])
     assert "Deleted 1 imported platform reports" in result.output
-    assert db.session.scalar(db.select(db.func.count(AttendanceImport.id))) == 0
+    assert db.session.scalar(db.select(db.func.count(PlatformReport.id))) == 0

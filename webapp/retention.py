@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from webapp.extensions import db
-from webapp.models import AttendanceImport, Event, Registration
+from webapp.models import Event, PlatformReport, Registration
 from webapp.registrations.services import erase_registration
 
 
@@ -47,8 +47,8 @@ def purge_platform_reports(*, now: datetime, retention_days: int) -> int:
     """
     cutoff = now - timedelta(days=retention_days)
     result = db.session.execute(
-        db.delete(AttendanceImport).where(
-            AttendanceImport.event_id.in_(db.select(Event.id).where(Event.ends_at < cutoff))
+        db.delete(PlatformReport).where(
+            PlatformReport.event_id.in_(db.select(Event.id).where(Event.ends_at < cutoff))
         )
     )
     return result.rowcount or 0

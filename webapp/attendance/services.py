@@ -30,8 +30,8 @@ from webapp.models import (
     ATTENDANCE_STATUSES,
     STAKEHOLDER_TYPES,
     Attendance,
-    AttendanceImport,
     Event,
+    PlatformReport,
     Region,
     Registration,
     User,
@@ -756,7 +756,7 @@ def apply_import(
 UNCONFIRMED_IMPORT_MAX_AGE = timedelta(hours=3)
 
 
-def keep_import(
+def keep_platform_report(
     event: Event,
     *,
     filename: str,
@@ -764,7 +764,7 @@ def keep_import(
     preview: ImportPreview,
     uploaded_by: User | None,
     now: datetime | None = None,
-) -> AttendanceImport:
+) -> PlatformReport:
     """Keep an uploaded platform report beside its preview (confirmed later or dropped).
 
     Previews (of any event) left unconfirmed for longer than a preview's lifetime are
@@ -772,11 +772,11 @@ def keep_import(
     """
     now = now or utcnow()
     db.session.execute(
-        AttendanceImport.__table__.delete()
-        .where(AttendanceImport.applied_at.is_(None))
-        .where(AttendanceImport.created_at < now - UNCONFIRMED_IMPORT_MAX_AGE)
+        PlatformReport.__table__.delete()
+        .where(PlatformReport.applied_at.is_(None))
+        .where(PlatformReport.created_at < now - UNCONFIRMED_IMPORT_MAX_AGE)
     )
-    record = AttendanceImport(
+    record = PlatformReport(
         event_id=event.id,
         filename=(filename or "report")[:200],
         content=content,
@@ -791,23 +791,25 @@ def keep_import(
     return record
 
 
-def mark_import_applied(event: Event, import_id: int | None, now: datetime | None = None) -> None:
+def mark_platform_report_applied(
+    event: Event, import_id: int | None, now: datetime | None = None
+) -> None:
     """Record that the kept report ``import_id`` of ``event`` was confirmed (if still kept)."""
     if not import_id:
         return
-    record = db.session.get(AttendanceImport, import_id)
+    record = db.session.get(PlatformReport, import_id)
     if record is not None and record.event_id == event.id and record.applied_at is None:
         record.applied_at = now or utcnow()
         db.session.flush()
 
 
-def applied_imports(event: Event) -> list[AttendanceImport]:
+def confirmed_platform_reports(event: Event) -> list[PlatformReport]:
     """The confirmed platform reports of ``event``, oldest first."""
     return list(
         db.session.scalars(
-            db.select(AttendanceImport)
-            .where(AttendanceImport.event_id == event.id)
-            .where(AttendanceImport.applied_at.is_not(None))
-            .order_by(AttendanceImport.created_at, AttendanceImport.id)
+            db.select(PlatformReport)
+            .where(PlatformReport.event_id == event.id)
+            .where(PlatformReport.applied_at.is_not(None))
+            .order_by(PlatformReport.created_at, PlatformReport.id)
         )
     )

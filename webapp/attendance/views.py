@@ -334,7 +334,7 @@ def import_report(event_id: int):
             form.report.errors = [*form.report.errors, str(exc.message)]
             status = 400
         else:
-            kept = services.keep_import(
+            kept = services.keep_platform_report(
                 event,
                 filename=upload.filename or "",
                 content=data,
@@ -384,7 +384,7 @@ def import_confirm(event_id: int):
         return redirect(url_for(".import_report", event_id=event.id))
     try:
         result = services.apply_import(event, records, threshold, recorded_by=current_user)
-        services.mark_import_applied(event, payload.get("import"))
+        services.mark_platform_report_applied(event, payload.get("import"))
         db.session.commit()
     except services.AttendanceError as exc:
         db.session.rollback()

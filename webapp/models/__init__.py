@@ -22,9 +22,9 @@ from webapp.models.registrations import (
 )
 from webapp.models.reporting import (
     ActionPlan,
-    AttendanceImport,
     Certificate,
     PlanAction,
+    PlatformReport,
     ReportingPeriod,
     event_actions,
 )
@@ -44,7 +44,7 @@ __all__ = [
     "STAKEHOLDER_TYPES",
     "ActionPlan",
     "Attendance",
-    "AttendanceImport",
+    "PlatformReport",
     "AuditEntry",
     "Certificate",
     "Event",

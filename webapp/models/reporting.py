@@ -107,14 +107,14 @@ class PlanAction(db.Model):
         return f"<PlanAction {self.position} {self.title}>"
 
 
-class AttendanceImport(db.Model):
+class PlatformReport(db.Model):
     """A platform report (Zoom, Teams, CSV) uploaded for an event, kept as evidence.
 
     Kept when the preview is shown; ``applied_at`` is set when the organiser confirms it.
     Previews never confirmed are removed after a few hours.
     """
 
-    __tablename__ = "attendance_imports"
+    __tablename__ = "platform_reports"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)

@@ -19,10 +19,10 @@ from sqlalchemy import and_, exists, func, or_, select
 from webapp.extensions import db
 from webapp.models import (
     Attendance,
-    AttendanceImport,
     Event,
     OutboxMessage,
     Partner,
+    PlatformReport,
     Registration,
 )
 from webapp.timezones import utcnow
@@ -170,22 +170,22 @@ def needs_attention(region_id: int | None, now: datetime | None = None) -> Atten
         ImportItem(*row)
         for row in db.session.execute(
             select(
-                AttendanceImport.id,
+                PlatformReport.id,
                 Event.id,
                 Event.title,
-                AttendanceImport.filename,
-                AttendanceImport.unmatched_rows,
-                AttendanceImport.ambiguous_rows,
-                AttendanceImport.created_at,
+                PlatformReport.filename,
+                PlatformReport.unmatched_rows,
+                PlatformReport.ambiguous_rows,
+                PlatformReport.created_at,
             )
-            .join(Event, Event.id == AttendanceImport.event_id)
+            .join(Event, Event.id == PlatformReport.event_id)
             .where(
-                AttendanceImport.applied_at.is_not(None),
-                AttendanceImport.created_at > now - RECENT_WINDOW,
-                or_(AttendanceImport.unmatched_rows > 0, AttendanceImport.ambiguous_rows > 0),
+                PlatformReport.applied_at.is_not(None),
+                PlatformReport.created_at > now - RECENT_WINDOW,
+                or_(PlatformReport.unmatched_rows > 0, PlatformReport.ambiguous_rows > 0),
                 *scope,
             )
-            .order_by(AttendanceImport.created_at.desc(), AttendanceImport.id.desc())
+            .order_by(PlatformReport.created_at.desc(), PlatformReport.id.desc())
             .limit(LIST_LIMIT)
         )
     ]

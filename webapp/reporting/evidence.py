@@ -199,6 +199,6 @@ def evidence_zip(event: Event, locale: str | None) -> bytes:
         archive.writestr("programme.pdf", programme_pdf(event, locale))
         archive.writestr("attendance.csv", csv_bytes(*attendance_table(event)))
         archive.writestr("participants.csv", csv_bytes(*participants_table(event)))
-        for n, kept in enumerate(attendance.applied_imports(event), start=1):
+        for n, kept in enumerate(attendance.confirmed_platform_reports(event), start=1):
             archive.writestr(f"platform-reports/{n:02d}-{_safe_name(kept.filename)}", kept.content)
     return buffer.getvalue()

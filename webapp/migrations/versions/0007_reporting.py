@@ -68,7 +68,7 @@ def upgrade():
         )
 
     op.create_table(
-        "attendance_imports",
+        "platform_reports",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("event_id", sa.Integer(), nullable=False),
         sa.Column("filename", sa.String(length=200), nullable=False),
@@ -82,23 +82,23 @@ def upgrade():
         sa.ForeignKeyConstraint(
             ["created_by_id"],
             ["users.id"],
-            name=op.f("fk_attendance_imports_created_by_id_users"),
+            name=op.f("fk_platform_reports_created_by_id_users"),
             ondelete="SET NULL",
         ),
         sa.ForeignKeyConstraint(
             ["event_id"],
             ["events.id"],
-            name=op.f("fk_attendance_imports_event_id_events"),
+            name=op.f("fk_platform_reports_event_id_events"),
             ondelete="CASCADE",
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_attendance_imports")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_platform_reports")),
     )
-    with op.batch_alter_table("attendance_imports", schema=None) as batch_op:
+    with op.batch_alter_table("platform_reports", schema=None) as batch_op:
         batch_op.create_index(
-            batch_op.f("ix_attendance_imports_created_by_id"), ["created_by_id"], unique=False
+            batch_op.f("ix_platform_reports_created_by_id"), ["created_by_id"], unique=False
         )
         batch_op.create_index(
-            batch_op.f("ix_attendance_imports_event_id"), ["event_id"], unique=False
+            batch_op.f("ix_platform_reports_event_id"), ["event_id"], unique=False
         )
 
     op.create_table(
@@ -147,11 +147,11 @@ def downgrade():
         batch_op.drop_index("ix_event_actions_action_id")
 
     op.drop_table("event_actions")
-    with op.batch_alter_table("attendance_imports", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_attendance_imports_event_id"))
-        batch_op.drop_index(batch_op.f("ix_attendance_imports_created_by_id"))
+    with op.batch_alter_table("platform_reports", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_platform_reports_event_id"))
+        batch_op.drop_index(batch_op.f("ix_platform_reports_created_by_id"))
 
-    op.drop_table("attendance_imports")
+    op.drop_table("platform_reports")
     with op.batch_alter_table("plan_actions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_plan_actions_action_plan_id"))
 
