@@ -96,6 +96,8 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.programme.views import bp as programme_bp
     from webapp.public.views import bp as public_bp
     from webapp.registrations.views import bp as registrations_bp
+    from webapp.reporting.certificate_views import bp as certificates_bp
+    from webapp.reporting.views import bp as reporting_bp
 
     for blueprint in (
         public_bp,
@@ -107,5 +109,7 @@ def _register_blueprints(app: Flask) -> None:
         api_bp,
         polls_bp,
         programme_bp,
+        reporting_bp,
+        certificates_bp,
     ):
         app.register_blueprint(blueprint)

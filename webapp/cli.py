@@ -28,18 +28,24 @@ def register(app: Flask) -> None:
     app.cli.add_command(polls)
     app.cli.add_command(registrations)
     app.cli.add_command(purge_personal_data)
+    app.cli.add_command(certificates)
 
 
 @click.command("seed-demo")
 def seed_demo() -> None:
     """Load the Inter Ventures regions, partners, organisers and demo events (idempotent)."""
     from webapp.demo import load_demo_data
+    from webapp.reporting.demo import load_demo_action_plans, load_demo_periods
+    from webapp.timezones import utcnow
 
     created = load_demo_data()
+    plans = load_demo_action_plans()
+    periods = load_demo_periods(utcnow().date())
     db.session.commit()
     click.echo(
         f"Demo data: {created['regions']} regions, {created['partners']} partners, "
-        f"{len(created['users'])} users and {created['events']} events added."
+        f"{len(created['users'])} users and {created['events']} events added; "
+        f"{plans} action plans and {periods} reporting periods added."
     )
     if created["users"]:
         if not (current_app.debug or current_app.testing):
@@ -109,6 +115,7 @@ def purge_personal_data(days: int | None, dry_run: bool) -> None:
         delete_polls,
         polls_past_retention,
         purge_invitation_comments,
+        purge_platform_reports,
         registrations_past_retention,
     )
     from webapp.retention import purge_personal_data as purge
@@ -146,6 +153,10 @@ def purge_personal_data(days: int | None, dry_run: bool) -> None:
         click.echo(
             f"Emptied {comments} invitation comments of meetings that ended over {days} days ago."
         )
+    reports = purge_platform_reports(now=now, retention_days=days)
+    db.session.commit()
+    if reports:
+        click.echo(f"Deleted {reports} imported platform reports of those events.")
 
 
 # Shown by check-config, in this order (secrets masked).
@@ -256,3 +267,24 @@ def _service_problems(config) -> list[str]:
         if not reachable:
             problems.append(f"RATELIMIT_STORAGE_URI: the storage does not answer: {reason}")
     return problems
+
+
+@click.group("certificates")
+def certificates() -> None:
+    """Certificates of attendance."""
+
+
+@certificates.command("send")
+@click.option(
+    "--days",
+    type=click.IntRange(1, 365),
+    default=14,
+    show_default=True,
+    help="Events that ended within this many days",
+)
+def send_certificates_command(days: int) -> None:
+    """E-mail their certificate, once, to people present at events that just ended (cron)."""
+    from webapp.reporting.certificates import send_certificates
+
+    queued = send_certificates(within_days=days)
+    click.echo(f"{queued} certificates queued for e-mail.")

@@ -108,6 +108,13 @@ class DefaultConfig:
     METRICS_TOKEN: str | None = None
     METRICS_ALLOWED_NETWORKS: str | None = None  # e.g. "127.0.0.1/32, 10.0.0.0/8"
 
+    # Printed documents (evidence packs, certificates): logo files of the deployment
+    # (PNG, JPEG or SVG); a missing file is left out of the document.
+    PROGRAMME_LOGO: str | None = None
+    EU_EMBLEM: str | None = None
+    EU_FUNDING_LINE: str | None = None  # None: "Co-funded by the European Union", translated
+    PARTNER_LOGO_DIR: str | None = None  # holds <partner short name>.svg|png|jpg
+
 
 # Environment variable → (config key, converter)
 def _bool(value: str) -> bool:
@@ -150,6 +157,10 @@ ENVIRONMENT_KEYS: dict[str, Any] = {
     "MATERIAL_MAX_BYTES": int,
     "EMAIL_CONFIRMATION_HOLD_MINUTES": int,
     "HSTS_MAX_AGE": int,
+    "PROGRAMME_LOGO": str,
+    "EU_EMBLEM": str,
+    "EU_FUNDING_LINE": str,
+    "PARTNER_LOGO_DIR": str,
 }
 
 

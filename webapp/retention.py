@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from webapp.extensions import db
-from webapp.models import Event, Invitation, Poll, PollSlot, Registration
+from webapp.models import Event, Invitation, PlatformReport, Poll, PollSlot, Registration
 from webapp.registrations.services import erase_registration
 
 
@@ -89,3 +89,18 @@ def delete_polls(poll_ids: list[int]) -> int:
             deleted += 1
     db.session.flush()
     return deleted
+
+
+def purge_platform_reports(*, now: datetime, retention_days: int) -> int:
+    """Delete the platform reports kept for events that ended ``retention_days`` ago.
+
+    They hold the names and addresses the platform exported, so they go when the
+    registrations of their event are anonymised (flushed, not committed).
+    """
+    cutoff = now - timedelta(days=retention_days)
+    result = db.session.execute(
+        db.delete(PlatformReport).where(
+            PlatformReport.event_id.in_(db.select(Event.id).where(Event.ends_at < cutoff))
+        )
+    )
+    return result.rowcount or 0

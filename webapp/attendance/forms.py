@@ -130,10 +130,21 @@ class ImportConfirmForm(FlaskForm):
     digest = HiddenField(validators=[DataRequired(), Length(max=64)])
 
 
+# Reports cover the programme's lifetime with room to spare; other years are typing errors.
+REPORT_FIRST_YEAR = 2000
+REPORT_LAST_YEAR = 2100
+
+
 class ReportFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
+    period = SelectField(
+        _l("Reporting period"),
+        choices=[],
+        default="",
+        description=_l("Dates left empty are taken from the period."),
+    )
     date_from = DateField(_l("From"), validators=[Optional()])
     date_to = DateField(_l("To"), validators=[Optional()])
     kind = SelectField(
@@ -142,10 +153,27 @@ class ReportFilterForm(FlaskForm):
         default="",
     )
     region = SelectField(_l("Region served"), choices=[], default="")
+    when = SelectField(
+        _l("Events"),
+        choices=choices(
+            [("", _l("Only events that are over")), ("all", _l("Also events still to come"))]
+        ),
+        default="",
+    )
 
     def validate(self, extra_validators=None) -> bool:
         if not super().validate(extra_validators):
             return False
+        for field in (self.date_from, self.date_to):
+            if field.data and not REPORT_FIRST_YEAR <= field.data.year <= REPORT_LAST_YEAR:
+                field.errors.append(
+                    _l(
+                        "Choose a date between %(first)s and %(last)s.",
+                        first=REPORT_FIRST_YEAR,
+                        last=REPORT_LAST_YEAR,
+                    )
+                )
+                return False
         if self.date_from.data and self.date_to.data and self.date_to.data < self.date_from.data:
             self.date_to.errors.append(_l("The end date is before the start date."))
             return False

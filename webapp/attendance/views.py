@@ -54,14 +54,16 @@ from webapp.exports import csv_response, xlsx_response
 from webapp.extensions import db
 from webapp.formatting import KIND_LABELS, STAKEHOLDER_LABELS
 from webapp.logs import log_event
-from webapp.models import Event, Region, Registration
+from webapp.models import EVENT_KINDS, STAKEHOLDER_TYPES, Event, Region, Registration
 from webapp.organiser.access import (
     can_edit_event,
     can_view_registrations,
     get_event_or_404,
     require_edit,
 )
-from webapp.timezones import zone
+from webapp.reporting import services as reporting_services
+from webapp.reporting.evidence import attendance_table
+from webapp.timezones import utcnow, zone
 
 bp = Blueprint("attendance", __name__, url_prefix="/organiser")
 
@@ -247,41 +249,11 @@ def walk_in(event_id: int):
 def sheet_export(event_id: int, fmt: str):
     """Everyone registered with their mark and minutes on each day (a signature list)."""
     event = _sheet_event(event_id)
-    days = event.days
-    rows = services.sheet_rows(event, days[0])
-    records = services.records_by_registration(event)
-    header = [_("Name"), _("E-mail"), _("Organisation"), _("Kind of organisation"), _("Region")]
-    for day in days:
-        header += [
-            _("%(day)s: attendance", day=day.isoformat()),
-            _("%(day)s: minutes online", day=day.isoformat()),
-        ]
-    labels = _status_labels()
-    table = []
-    for row in rows:
-        r = row.registration
-        line: list[Any] = [
-            r.name,
-            r.email,
-            r.organisation,
-            str(STAKEHOLDER_LABELS.get(r.stakeholder_type, r.stakeholder_type)),
-            r.region.code if r.region else "",
-        ]
-        for day in days:
-            record = records.get((r.id, day))
-            line += [
-                labels[record.status] if record else "",
-                record.minutes_online if record else None,
-            ]
-        table.append(line)
+    header, table = attendance_table(event)
     filename = f"attendance-{event.slug}.{fmt}"
     if fmt == "csv":
         return csv_response(filename, header, table)
     return xlsx_response(filename, header, table, sheet_title=_("Attendance"))
-
-
-def _status_labels() -> dict[str, str]:
-    return {"present": _("Present"), "absent": _("Absent"), "excused": _("Excused")}
 
 
 # --- QR check-in --------------------------------------------------------------------------
@@ -657,20 +629,47 @@ REPORT_TABLES = (
     "served-regions",
     "stakeholder-types",
     "kinds",
+    "events-by-region",
+    "types-by-region",
+    "actions",
     "summary",
 )
 
 
+# Events listed on the report page; the totals and the downloads cover every event.
+REPORT_EVENTS_SHOWN = 200
+
+
 def _report_filters(regions: list[Region]) -> tuple[ReportFilterForm, ReportFilters | None]:
+    """The filter form and the filters it gives (None when the form has errors).
+
+    A first visit (no arguments) reports on the current reporting period; dates left
+    empty are taken from the chosen period.
+    """
+    periods = reporting_services.periods()
     form = ReportFilterForm(request.args)
     form.region.choices = choices([("", _("All regions"))] + [(r.code, r.name) for r in regions])
+    form.period.choices = choices(
+        [("", _("No period: the dates below"))] + [(str(p.id), p.name) for p in periods]
+    )
+    if not request.args:
+        current = reporting_services.current_period(utcnow().date(), periods)
+        form.period.data = str(current.id) if current else ""
     if not form.validate():
         return form, None
+    period = next((p for p in periods if str(p.id) == form.period.data), None)
+    date_from = form.date_from.data or (period.starts_on if period else None)
+    date_to = form.date_to.data or (period.ends_on if period else None)
+    if date_from and date_to and date_to < date_from:
+        form.date_to.errors = [*form.date_to.errors, _("The end date is before the start date.")]
+        return form, None
     return form, ReportFilters(
-        date_from=form.date_from.data,
-        date_to=form.date_to.data,
+        date_from=date_from,
+        date_to=date_to,
         kind=form.kind.data or None,
         region=form.region.data or None,
+        include_upcoming=form.when.data == "all",
+        period=period.id if period else None,
     )
 
 
@@ -704,6 +703,43 @@ def _group_titles() -> dict[str, str]:
         "stakeholder-types": _("Attendees by kind of organisation"),
         "kinds": _("Attendees by kind of event"),
     }
+
+
+def _group_header(table: str) -> list[str]:
+    first = {
+        "attendee-regions": _("Region"),
+        "served-regions": _("Region"),
+        "stakeholder-types": _("Kind of organisation"),
+        "kinds": _("Kind of event"),
+    }[table]
+    return [
+        first,
+        _("Registered"),
+        _("Confirmed"),
+        _("Attended"),
+        _("Attendance rate"),
+        _("No-shows"),
+        _("Unique people"),
+        _("Organisations"),
+    ]
+
+
+def _figure_cells(g) -> list[Any]:
+    rate = g.attendance_rate
+    return [
+        g.registered,
+        g.confirmed,
+        g.attended,
+        None if rate is None else round(rate, 4),
+        g.no_shows,
+        g.people,
+        g.organisations,
+    ]
+
+
+def _region_keys(report: Report, found: dict) -> list[str | None]:
+    keys: list[str | None] = list(report.region_names)
+    return keys + [k for k in found if k not in keys]
 
 
 def _table(table: str, report: Report) -> tuple[list[str], list[list[Any]]]:
@@ -740,20 +776,65 @@ def _table(table: str, report: Report) -> tuple[list[str], list[list[Any]]]:
     if table == "summary":
         header = [_("Figure"), _("Value")]
         totals = report.totals
+        rate = report.attendance_rate
         rows = [
             [_("Events"), len(report.events)],
             [_("Registered"), totals["registered"]],
             [_("Confirmed"), totals["confirmed"]],
             [_("Attendances"), report.attendances],
+            [_("Attendance rate"), None if rate is None else round(rate, 4)],
             [_("Unique people (by e-mail)"), report.unique_people],
+            [_("Organisations"), report.unique_organisations],
             [_("Person-days present"), report.person_days],
             [_("No-shows"), totals["no_shows"]],
             [_("Minutes online"), totals["minutes_online"]],
         ]
         return header, rows
+    if table == "events-by-region":
+        found = report.events_by_region_and_kind
+        header = [_("Region served")] + [str(KIND_LABELS[k]) for k in EVENT_KINDS] + [_("Total")]
+        rows = []
+        for key in _region_keys(report, found):
+            counts = found.get(key, {})
+            cells = [counts.get(k, 0) for k in EVENT_KINDS]
+            rows.append([_group_label("served-regions", key, report), *cells, sum(cells)])
+        return header, rows
+    if table == "types-by-region":
+        found = report.people_by_region_and_type
+        header = (
+            [_("Region people come from")]
+            + [str(STAKEHOLDER_LABELS[t]) for t in STAKEHOLDER_TYPES]
+            + [_("Total")]
+        )
+        rows = []
+        for key in _region_keys(report, found):
+            counts = found.get(key, {})
+            cells = [counts.get(t, 0) for t in STAKEHOLDER_TYPES]
+            rows.append([_group_label("attendee-regions", key, report), *cells, sum(cells)])
+        return header, rows
+    if table == "actions":
+        header = [
+            _("Region"),
+            _("Action plan"),
+            _("Action"),
+            _("Events"),
+            *_group_header("kinds")[1:],
+        ]
+        rows = [
+            [
+                report.region_names.get(a.region_code, a.region_code),
+                a.plan_title,
+                f"{a.position}. {a.title}",
+                a.events,
+                *_figure_cells(a.figures),
+            ]
+            for a in report.by_action
+        ]
+        return header, rows
     groups = _groups(report)[table]
-    header = [_("Group"), _("Attendances"), _("Unique people")]
-    return header, [[_group_label(table, g.key, report), g.attendances, g.people] for g in groups]
+    return _group_header(table), [
+        [_group_label(table, g.key, report), *_figure_cells(g)] for g in groups
+    ]
 
 
 def _charts(report: Report) -> dict[str, Any]:
@@ -777,16 +858,26 @@ def reports():
     regions = _regions()
     form, filters = _report_filters(regions)
     report = build_report(filters) if filters is not None else None
+    tables = (
+        {name: _table(name, report) for name in ("events-by-region", "types-by-region")}
+        if report
+        else {}
+    )
     return (
         render_template(
             "attendance/reports.html",
             form=form,
             report=report,
+            filters=filters,
             charts=_charts(report) if report else {},
+            tables=tables,
             group_titles=_group_titles(),
+            group_header=_group_header,
             group_label=_group_label,
+            figure_cells=_figure_cells,
             rate=_rate,
             export_args=filters.as_args() if filters else {},
+            events_shown=REPORT_EVENTS_SHOWN,
         ),
         200 if report is not None else 400,
     )

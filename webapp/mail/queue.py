@@ -30,6 +30,7 @@ REGISTRATION_MAIL_KINDS = (
     "event_cancelled",  # the event was cancelled
     "reminder",  # shortly before the event
     "materials_available",  # slides, minutes or recordings may be opened now
+    "certificate",  # after the event: the certificate of attendance (PDF attached)
 )
 
 

@@ -8,6 +8,7 @@ zone of the registrant's region; an organiser's notice in the organiser's langua
 
 from __future__ import annotations
 
+import base64
 import re
 from dataclasses import dataclass, field
 from email.headerregistry import Address
@@ -53,6 +54,7 @@ SUBJECTS = {
     "event_changed": _l("Event changed: %(title)s"),
     "event_cancelled": _l("Event cancelled: %(title)s"),
     "reminder": _l("Reminder: %(title)s, %(when)s"),
+    "certificate": _l("Your certificate of attendance: %(title)s"),
     "organiser_notice": _l("New registration for %(title)s: %(name)s"),
     "invitation": _l("Invitation: %(title)s, %(when)s"),
     "invitation_reminder": _l("Please answer: %(title)s, %(when)s"),
@@ -144,6 +146,10 @@ def render_registration_mail(
     checkin_code = checkin_code_attachment(registration) if kind in CHECKIN_CODE_KINDS else None
     if checkin_code is not None:
         attachments.append(checkin_code)
+    if kind == "certificate":
+        certificate = certificate_attachment(registration)
+        if certificate is not None:
+            attachments.append(certificate)
     with force_locale(language):
         context = _registration_context(registration, kind, changes, language, waitlist_position)
         context["event_url"] = page_url
@@ -308,6 +314,21 @@ def checkin_code_attachment(registration: Registration) -> dict[str, Any] | None
         "content_type": "image/png",
         "qr_code": checkin_url(registration),
         "content_id": f"checkin-{registration.id}@{site_domain()}",
+    }
+
+
+def certificate_attachment(registration: Registration) -> dict[str, Any] | None:
+    """The registration's certificate of attendance as a PDF (issued if needed), if earned."""
+    from webapp.reporting.certificates import certificate_pdf, is_eligible, issue
+
+    if not is_eligible(registration):
+        return None
+    certificate = issue(registration)
+    return {
+        "filename": f"certificate-{certificate.code}.pdf",
+        "content_type": "application/pdf",
+        "content": base64.b64encode(certificate_pdf(certificate)).decode("ascii"),
+        "encoding": "base64",
     }
 
 

@@ -48,6 +48,14 @@ from webapp.models.registrations import (
     STAKEHOLDER_TYPES,
     Registration,
 )
+from webapp.models.reporting import (
+    ActionPlan,
+    Certificate,
+    PlanAction,
+    PlatformReport,
+    ReportingPeriod,
+    event_actions,
+)
 from webapp.models.users import ROLES, RecoveryCode, SecurityPolicy, User, UserSession
 
 __all__ = [
@@ -70,10 +78,13 @@ __all__ = [
     "SLOT_STATUSES",
     "STAKEHOLDER_TYPES",
     "THRESHOLD_UNITS",
+    "ActionPlan",
     "Attendance",
     "AttendanceImport",
     "AttendanceThreshold",
+    "PlatformReport",
     "AuditEntry",
+    "Certificate",
     "Event",
     "EventSeries",
     "Invitation",
@@ -86,6 +97,7 @@ __all__ = [
     "PollInvitee",
     "PollSlot",
     "ProgrammeItem",
+    "PlanAction",
     "Question",
     "RecoveryCode",
     "Region",
@@ -94,6 +106,8 @@ __all__ = [
     "Speaker",
     "User",
     "UserSession",
+    "ReportingPeriod",
+    "event_actions",
     "event_regions",
     "programme_item_speakers",
 ]

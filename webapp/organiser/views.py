@@ -392,7 +392,19 @@ def dashboard():
             )
         )
     rows = _with_counts(list(db.session.scalars(stmt)))
-    return render_template("organiser/dashboard.html", rows=rows, region=region)
+    return render_template(
+        "organiser/dashboard.html", rows=rows, region=region, attention=_attention()
+    )
+
+
+def _attention():
+    from webapp.reporting.attention import Attention, needs_attention
+
+    if current_user.is_admin:
+        return needs_attention(None)
+    if current_user.region_id is None:
+        return Attention()
+    return needs_attention(current_user.region_id)
 
 
 @bp.get("/events")

@@ -1,0 +1,1 @@
+"""Reporting to the programme: periods, action plans, evidence packs, certificates."""
