@@ -1,6 +1,6 @@
 """Attendance thresholds per event, and participant reports awaiting confirmation.
 
-Revision ID: 0008
+Revision ID: 0002
 Revises: 0001
 """
 
@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0008"
+revision = "0002"
 down_revision = "0001"
 branch_labels = None
 depends_on = None

@@ -4,16 +4,16 @@ registration holds its seat until a deadline unless the address is confirmed.
 Existing events keep registering as before (the option is off); existing registrations
 hold nothing conditionally (both new columns are empty).
 
-Revision ID: 0003
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0003"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 

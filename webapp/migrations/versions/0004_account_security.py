@@ -1,16 +1,16 @@
 """Account security: server-side login sessions, second factor (TOTP and recovery
 codes) and the site's security policy.
 
-Revision ID: 0002
-Revises: 0006
+Revision ID: 0004
+Revises: 0003
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0002"
-down_revision = "0006"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Polls that find a time for a meeting: polls, their slots, invitees and answers.
 
-Revision ID: 0006
-Revises: 0008
+Revision ID: 0003
+Revises: 0002
 
 """
 
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0006"
-down_revision = "0008"
+revision = "0003"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 

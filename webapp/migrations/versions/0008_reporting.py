@@ -1,8 +1,8 @@
 """Reporting: periods, action plans and the actions events serve, kept platform
 reports, certificates of attendance.
 
-Revision ID: 0007
-Revises: 0003
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-11-29 12:51:14.645864
 
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0007"
-down_revision = "0003"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

@@ -1,15 +1,15 @@
 """Partner meetings: unlisted events, event series, partner contacts and invitations.
 
-Revision ID: 0004
-Revises: 0002
+Revision ID: 0005
+Revises: 0004
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0004"
-down_revision = "0002"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
