@@ -179,7 +179,7 @@ def test_two_web_hosts_and_two_workers_share_one_database_and_redis(
             first, second = (host_a, host_b) if n % 2 else (host_b, host_a)
             results.append(register(first, first if n % 4 < 2 else second, slug, n))
         assert [status for status, _ in results] == [303] * REGISTRANTS
-        assert all("/confirmation" in location for _, location in results)
+        assert all(location.endswith("/register/check-your-inbox") for _, location in results)
 
         # Each host alone has seen only half the registrations, each of its two processes
         # a quarter: only a count shared in Redis refuses the next one, on either host.
