@@ -9,6 +9,7 @@ import icalendar
 import pytest
 
 from tests.test_polls_views import create_poll, invite
+from webapp.contacts.services import export_contact_data
 from webapp.extensions import db
 from webapp.mail.delivery import backend_from_config
 from webapp.mail.outbox import deliver_all_due
@@ -217,6 +218,10 @@ def test_a_removed_contact_loses_the_poll_link_and_their_data(
     assert visitor.get(f"/polls/{old_token}").status_code == 200
 
     contact = contacts["ruta"]
+    exported = export_contact_data(contact)["polls"]
+    assert exported[0]["poll"] == "Steering group"
+    assert exported[0]["answers"][0]["answer"] == "yes"
+    assert exported[0]["answers"][0]["comment"] == "Fine"
     client.post(f"/organiser/partners/{partners['LT'].id}/contacts/{contact.id}/remove")
     db.session.expire_all()
     assert contact.removed_at is not None

@@ -245,6 +245,26 @@ def export_contact_data(contact: PartnerContact) -> dict[str, Any]:
             }
             for invitation in invitations
         ],
+        "polls": [
+            {
+                "poll": invitee.poll.title,
+                "invited_at": invitee.created_at.isoformat(),
+                "answered_at": invitee.answered_at.isoformat() if invitee.answered_at else None,
+                "answers": [
+                    {
+                        "starts_at": answer.slot.starts_at.isoformat(),
+                        "answer": answer.answer,
+                        "comment": answer.comment,
+                    }
+                    for answer in sorted(invitee.answers, key=lambda a: a.slot.starts_at)
+                ],
+            }
+            for invitee in db.session.scalars(
+                db.select(PollInvitee)
+                .where(PollInvitee.contact_id == contact.id)
+                .order_by(PollInvitee.id)
+            )
+        ],
     }
 
 
