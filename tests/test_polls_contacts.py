@@ -156,6 +156,8 @@ def test_choosing_a_time_invites_contacts_and_tells_the_others(
     visitor.post(f"/polls/{ruta.token}", data={f"slot-{first.id}": "yes"})
     visitor.post(f"/polls/{anna.token}", data={f"slot-{first.id}": "yes"})
 
+    confirm = client.get(f"/organiser/polls/{poll.id}/slots/{first.id}/choose")
+    assert "Partner contacts get the meeting's invitation" in confirm.get_data(as_text=True)
     response = client.post(f"/organiser/polls/{poll.id}/slots/{first.id}/choose")
     event = db.session.scalar(db.select(Event))
     assert response.headers["Location"].endswith(f"/organiser/events/{event.id}")
