@@ -147,6 +147,7 @@ EVENT_ROUTES = [
     ("GET", "/organiser/polls/{poll}", FORBIDDEN, FORBIDDEN, ALLOWED),
     ("POST", "/organiser/polls/{poll}/invitees", FORBIDDEN, FORBIDDEN, ALLOWED),
     ("POST", "/organiser/polls/{poll}/invitees/partner", FORBIDDEN, FORBIDDEN, ALLOWED),
+    ("POST", "/organiser/polls/{poll}/invitees/contacts", FORBIDDEN, FORBIDDEN, ALLOWED),
     ("POST", "/organiser/polls/{poll}/close", FORBIDDEN, FORBIDDEN, ALLOWED),
     ("GET", "/organiser/polls/{poll}/slots/{slot}/choose", FORBIDDEN, FORBIDDEN, ALLOWED),
     ("POST", "/organiser/polls/{poll}/slots/{slot}/choose", FORBIDDEN, FORBIDDEN, ALLOWED),
@@ -290,6 +291,8 @@ def world(make_partner, make_event, make_registration, partner, regions):
 
 
 def form_for(path: str, ids: dict) -> dict:
+    if path.endswith("/invitees/contacts"):
+        return {"contacts": [str(ids["contact"])]}
     if path.endswith("/contacts/import"):
         return {"file": (io.BytesIO(b"name,email\nBea,bea@pannon.example\n"), "c.csv")}
     if path.endswith("/contacts") or path.endswith("/contacts/{contact}"):

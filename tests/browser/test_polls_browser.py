@@ -19,6 +19,7 @@ from tests.browser.test_accessibility_browser import (  # noqa: F401
     visitor,
 )
 from webapp.extensions import db
+from webapp.models import PartnerContact
 from webapp.polls import services
 from webapp.timezones import local_to_utc, utc_to_local, utcnow
 
@@ -62,6 +63,18 @@ def poll_site(make_partner, partner, make_user, regions):
             locale=locale,
             partner=who,
         )
+    contact = PartnerContact(
+        partner=lithuanian, name="Rūta Petraitė", email="ruta@kid.example", locale="lt"
+    )
+    db.session.add_all(
+        [
+            contact,
+            PartnerContact(
+                partner=spanish, name="Lucía Gómez", email="lucia@sodebur.example", locale="es"
+            ),
+        ]
+    )
+    services.add_partner_contacts(poll, [contact])
     slots = poll.slots
     services.save_answers(
         invitees["Carmen Ruiz"],
@@ -152,6 +165,11 @@ def test_the_organiser_poll_pages_have_no_wcag_violations(
     assert page.get_by_text("Carmen Ruiz").count() >= 1
     no_horizontal_scroll(page)
     assert_no_violations(page, axe_script, f"poll matrix ({lang}, {width})")
+    # Inviting partner contacts: the people to pick open below the partners.
+    page.locator("#invitees details summary").click()
+    assert page.get_by_text("Lucía Gómez – SODEBUR").is_visible()
+    no_horizontal_scroll(page)
+    assert_no_violations(page, axe_script, f"poll contacts ({lang}, {width})")
 
     page.goto(f"/organiser/polls/{poll.id}/slots/{poll.slots[1].id}/choose")
     no_horizontal_scroll(page)

@@ -21,14 +21,17 @@ from sqlalchemy import update
 from webapp.audit import record_audit
 from webapp.config import LANGUAGES
 from webapp.extensions import db
+from webapp.mail.queue import POLL_MAIL_KINDS
 from webapp.models import (
     Invitation,
     OutboxMessage,
     Partner,
     PartnerContact,
+    PollInvitee,
     Registration,
     User,
 )
+from webapp.models.polls import new_poll_token
 from webapp.models.registrations import new_token
 from webapp.registrations.services import (
     ERASED_NAME,
@@ -156,8 +159,8 @@ def remove_contact(
 ) -> None:
     """Remove a contact from the partner and erase their personal data.
 
-    Their name, address, role and comments go; every invitation link and their feed
-    stop working; the registrations their "attend" answers made are erased like any
+    Their name, address, role and comments go; every invitation link, every poll link
+    they were invited by as this contact, and their feed stop working; the registrations their "attend" answers made are erased like any
     registrant's (a seat at a meeting still to come is given back). The answers stay,
     anonymous, in the counts per partner and region.
     """
@@ -173,9 +176,20 @@ def remove_contact(
         invitation.comment = ""
         invitation.token = new_token()
         invitation.updated_at = now
-    # Invitations and reminders not sent yet are dropped; sent ones keep no address or text.
+    poll_invitees = list(
+        db.session.scalars(db.select(PollInvitee).where(PollInvitee.contact_id == contact.id))
+    )
+    for invitee in poll_invitees:
+        invitee.name = ERASED_NAME
+        invitee.email = f"removed-{contact.id}-{invitee.id}@erased.invalid"
+        invitee.token = new_poll_token()
+        for answer in invitee.answers:
+            answer.comment = ""
+    # Invitations, poll links and reminders not sent yet are dropped; sent ones keep no
+    # address or text.
     address = contact.email
-    mine = (OutboxMessage.to_address == address) & OutboxMessage.kind.in_(INVITATION_MAIL_KINDS)
+    kinds = INVITATION_MAIL_KINDS + (POLL_MAIL_KINDS if poll_invitees else ())
+    mine = (OutboxMessage.to_address == address) & OutboxMessage.kind.in_(kinds)
     db.session.execute(db.delete(OutboxMessage).where(mine, OutboxMessage.sent_at.is_(None)))
     db.session.execute(
         update(OutboxMessage)
@@ -230,6 +244,26 @@ def export_contact_data(contact: PartnerContact) -> dict[str, Any]:
                 "withdrawn": invitation.revoked_at is not None,
             }
             for invitation in invitations
+        ],
+        "polls": [
+            {
+                "poll": invitee.poll.title,
+                "invited_at": invitee.created_at.isoformat(),
+                "answered_at": invitee.answered_at.isoformat() if invitee.answered_at else None,
+                "answers": [
+                    {
+                        "starts_at": answer.slot.starts_at.isoformat(),
+                        "answer": answer.answer,
+                        "comment": answer.comment,
+                    }
+                    for answer in sorted(invitee.answers, key=lambda a: a.slot.starts_at)
+                ],
+            }
+            for invitee in db.session.scalars(
+                db.select(PollInvitee)
+                .where(PollInvitee.contact_id == contact.id)
+                .order_by(PollInvitee.id)
+            )
         ],
     }
 

@@ -22,6 +22,7 @@ from webapp.models.regions import Partner, Region
 from webapp.timezones import UTCDateTime, utcnow
 
 if TYPE_CHECKING:
+    from webapp.models.contacts import PartnerContact
     from webapp.models.users import User
 
 POLL_STATUSES = ("open", "closed", "decided")
@@ -146,6 +147,9 @@ class PollInvitee(db.Model):
     partner_id: Mapped[int | None] = mapped_column(
         ForeignKey("partners.id", ondelete="SET NULL"), index=True
     )
+    contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("partner_contacts.id", ondelete="SET NULL"), index=True
+    )
     # The zone the invitee reads the slots in (their region's unless they chose another).
     timezone: Mapped[str] = mapped_column(String(64))
     token: Mapped[str] = mapped_column(String(64), unique=True, default=new_poll_token)
@@ -155,6 +159,7 @@ class PollInvitee(db.Model):
 
     poll: Mapped[Poll] = relationship(back_populates="invitees")
     partner: Mapped[Partner | None] = relationship()
+    contact: Mapped[PartnerContact | None] = relationship()
     answers: Mapped[list[PollAnswer]] = relationship(
         back_populates="invitee", cascade="all, delete-orphan"
     )
@@ -162,6 +167,11 @@ class PollInvitee(db.Model):
     @property
     def region(self) -> Region | None:
         return self.partner.region if self.partner is not None else None
+
+    @property
+    def is_valid(self) -> bool:
+        """Whether the personal link still opens (its contact, if any, not removed)."""
+        return self.contact is None or self.contact.is_active
 
     @property
     def has_answered(self) -> bool:

@@ -22,6 +22,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
+from webapp.contacts.services import active_contacts
 from webapp.extensions import db
 from webapp.models import Event, Partner, Poll, PollSlot, Region
 from webapp.organiser.access import can_edit_event, can_host_as, get_poll_or_404
@@ -31,6 +32,7 @@ from webapp.polls.forms import (
     ANSWER_LABELS,
     MAX_SLOT_ROWS,
     InviteeForm,
+    PartnerContactsForm,
     PartnerOrganisersForm,
     PollForm,
 )
@@ -284,7 +286,27 @@ def _partner_form() -> PartnerOrganisersForm:
     return form
 
 
-def _detail_page(poll: Poll, invitee_form: InviteeForm | None = None, status: int = 200):
+def _contacts_form(**kwargs) -> PartnerContactsForm:
+    form = PartnerContactsForm(**kwargs)
+    contacts = active_contacts()
+    with_contacts = {c.partner_id for c in contacts}
+    form.partners.choices = choices(
+        (p.id, f"{p.name} ({p.region.code})") for p in _partners() if p.id in with_contacts
+    )
+    form.contacts.choices = choices(
+        (c.id, f"{c.name} – {c.partner.short_name}" + (f", {c.role}" if c.role else ""))
+        for c in contacts
+    )
+    form.all_contacts = contacts
+    return form
+
+
+def _detail_page(
+    poll: Poll,
+    invitee_form: InviteeForm | None = None,
+    status: int = 200,
+    contacts_form: PartnerContactsForm | None = None,
+):
     regions = _regions()
     language = _language()
     hours = services.working_hours_of(poll)
@@ -307,6 +329,7 @@ def _detail_page(poll: Poll, invitee_form: InviteeForm | None = None, status: in
             region_names={r.code: r.name for r in regions},
             invitee_form=invitee_form or _invitee_form(),
             partner_form=_partner_form(),
+            contacts_form=contacts_form or _contacts_form(formdata=None),
             action_form=EmptyForm(),
             is_open=poll.is_open(),
             now=utcnow(),
@@ -384,6 +407,39 @@ def add_partner_organisers(poll_id: int):
             _("Organisers of %(partner)s invited: %(n)d.", n=added, partner=partner.name), "success"
         )
     return redirect(url_for("organiser.polls.detail", poll_id=poll.id) + "#invitees")
+
+
+@bp.post("/<int:poll_id>/invitees/contacts")
+def add_partner_contacts(poll_id: int):
+    poll = get_poll_or_404(poll_id)
+    form = _contacts_form()
+    if not form.validate_on_submit():
+        return _detail_page(poll, status=400, contacts_form=form)
+    partner_ids = {int(v) for v in form.partners.data or [] if v.isdigit()}
+    contact_ids = {int(v) for v in form.contacts.data or [] if v.isdigit()}
+    chosen = [c for c in form.all_contacts if c.partner_id in partner_ids or c.id in contact_ids]
+    try:
+        added, already = services.add_partner_contacts(poll, chosen)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        form.form_errors.append(
+            _("Someone invited the same people a moment ago; nothing was changed.")
+        )
+        return _detail_page(poll, status=409, contacts_form=form)
+    except services.PollError as error:
+        db.session.rollback()
+        target = getattr(form, error.field or "", None)
+        if target is None:
+            form.form_errors.append(str(error))
+        else:
+            target.errors = [*target.errors, str(error)]
+        return _detail_page(poll, status=400, contacts_form=form)
+    message = _("Contacts invited: %(n)d.", n=added)
+    if already:
+        message += " " + _("%(n)d were already invited.", n=already)
+    flash(message, "success")
+    return redirect(url_for("organiser.polls.detail", poll_id=poll.id) + "#invitees", 303)
 
 
 @bp.post("/<int:poll_id>/close")

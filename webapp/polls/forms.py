@@ -18,7 +18,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from webapp.formatting import KIND_LABELS
 from webapp.input_hygiene import FlaskForm
-from webapp.organiser.forms import LOCAL_TIME_FORMATS, choices
+from webapp.organiser.forms import LOCAL_TIME_FORMATS, CheckboxListField, choices
 
 MIN_SLOT_ROWS = 3
 MAX_SLOT_ROWS = 30
@@ -96,6 +96,16 @@ class InviteeForm(FlaskForm):
 
 class PartnerOrganisersForm(FlaskForm):
     partner = SelectField(_l("Partner"), validate_choice=False)
+
+
+class PartnerContactsForm(FlaskForm):
+    """Partner contacts to invite: every active contact of the ticked partners, or the
+    ticked people."""
+
+    partners = CheckboxListField(
+        _l("Every contact of these partners"), coerce=str, validate_choice=False
+    )
+    contacts = CheckboxListField(_l("These people"), coerce=str, validate_choice=False)
 
 
 class AnswersForm(FlaskForm):

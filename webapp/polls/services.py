@@ -19,6 +19,7 @@ from sqlalchemy import text
 from sqlalchemy.orm.attributes import set_committed_value
 
 from webapp.extensions import db
+from webapp.invitations import services as invitations
 from webapp.mail.queue import queue_poll_mail
 from webapp.models import (
     EVENT_KINDS,
@@ -26,6 +27,7 @@ from webapp.models import (
     Event,
     OutboxMessage,
     Partner,
+    PartnerContact,
     Poll,
     PollAnswer,
     PollInvitee,
@@ -262,9 +264,13 @@ def add_invitee(
     email: str,
     locale: str,
     partner: Partner | None,
+    contact: PartnerContact | None = None,
     now: datetime | None = None,
 ) -> PollInvitee:
-    """Invite one person and queue their personal link (flushed, not committed)."""
+    """Invite one person and queue their personal link (flushed, not committed).
+
+    ``contact``: the partner contact the person is (see ``add_partner_contacts``).
+    """
     if not poll.is_open(now):
         raise PollError(_("This poll is closed: nobody can be invited any more."))
     try:
@@ -283,6 +289,7 @@ def add_invitee(
         email=address,
         locale=locale,
         partner=partner,
+        contact=contact,
         timezone=partner.region.timezone if partner is not None else poll.timezone,
     )
     poll.invitees.append(invitee)
@@ -315,12 +322,43 @@ def add_partner_organisers(poll: Poll, partner: Partner, now: datetime | None = 
     return added
 
 
+def add_partner_contacts(
+    poll: Poll, contacts: Iterable[PartnerContact], now: datetime | None = None
+) -> tuple[int, int]:
+    """Invite each active contact not invited yet (same address); name, address,
+    language and partner come from the contact. Returns (invited, already invited)."""
+    contacts = [c for c in contacts if c.is_active]
+    if not contacts:
+        raise PollError(_("Choose at least one partner or person to invite."), "contacts")
+    invited = {i.email for i in poll.invitees}
+    added = already = 0
+    for contact in contacts:
+        if contact.email in invited:
+            already += 1
+            continue
+        add_invitee(
+            poll,
+            name=contact.name,
+            email=contact.email,
+            locale=contact.locale,
+            partner=contact.partner,
+            contact=contact,
+            now=now,
+        )
+        invited.add(contact.email)
+        added += 1
+    return added, already
+
+
 def find_invitee(token: str) -> PollInvitee | None:
-    """The invitee whose personal link carries ``token``, or ``None``."""
+    """The invitee whose personal link carries ``token``, or ``None`` (also when the
+    partner contact they were invited as has been removed)."""
     if not is_well_formed_token(token):
         return None
     invitee = db.session.scalar(db.select(PollInvitee).where(PollInvitee.token == token))
     if invitee is None or not hmac.compare_digest(invitee.token.encode(), token.encode()):
+        return None
+    if not invitee.is_valid:
         return None
     return invitee
 
@@ -519,7 +557,10 @@ def choose_slot(poll: Poll, slot: PollSlot, *, actor: User, now: datetime | None
 
     The event is created (online, partners only, with a Jitsi room) or, when the poll
     belongs to an existing event, moved to the slot (its registrants are told as on any
-    change). Every invitee gets the outcome with the event's calendar file.
+    change). When the event is a partners-only meeting that takes invitations, each
+    invitee who is a partner contact gets the meeting's invitation instead of the outcome
+    (one message: the personal invitation link and the calendar file); a contact already
+    invited to it, and everyone else, gets the outcome with the event's calendar file.
     """
     now = now or utcnow()
     lock_poll(poll)
@@ -544,9 +585,27 @@ def choose_slot(poll: Poll, slot: PollSlot, *, actor: User, now: datetime | None
     poll.status = "decided"
     poll.decided_at = now
     db.session.flush()
+    invited_ids = _invite_contacts_to(event, poll, actor=actor, now=now)
     for invitee in poll.invitees:
+        if invitee.id in invited_ids or not invitee.is_valid:
+            continue
         queue_poll_mail(invitee, "poll_decided", dedupe_key=f"poll_decided:{invitee.id}")
     return event
+
+
+def _invite_contacts_to(event: Event, poll: Poll, *, actor: User, now: datetime) -> set[int]:
+    """Invite the poll's contact invitees to ``event`` through the invitation service;
+    returns the ids of the invitees whose invitation e-mail was queued."""
+    if invitations.invitable_error(event, now) is not None:
+        return set()
+    by_contact = {
+        i.contact_id: i for i in poll.invitees if i.contact is not None and i.contact.is_active
+    }
+    if not by_contact:
+        return set()
+    contacts = [i.contact for i in by_contact.values()]
+    report = invitations.invite([event], contacts, actor=actor, now=now)
+    return {by_contact[inv.contact_id].id for inv in report.invited}
 
 
 def close_poll(poll: Poll) -> None:
