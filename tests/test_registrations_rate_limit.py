@@ -14,6 +14,7 @@ import pytest
 
 from tests.conftest import base_config
 from webapp import create_app
+from webapp.extensions import db
 
 REDIS_URL = "redis://127.0.0.1:6379/3"
 
@@ -68,3 +69,6 @@ def test_workers_sharing_redis_share_the_registration_limit(
     finally:
         for key in redis_client.scan_iter(f"*{address}*"):
             redis_client.delete(key)
+        for worker in (first, second):  # close their database connections
+            with worker.app_context():
+                db.engine.dispose()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from datetime import timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pypdfium2 as pdfium
 import pytest
@@ -61,8 +61,10 @@ def ink_runs(pixels) -> int:
 @pytest.fixture
 def visit(make_event, make_registration, regions):
     """A two-day on-site study visit that is over, with five people present."""
+    # 07:00 UTC ten days ago: 32 hours later is still the second day in any partner zone.
+    start = datetime.combine(date.today() - timedelta(days=10), time(7, 0), tzinfo=UTC)
     event = make_event(
-        start=timedelta(days=-10),
+        start=start,
         duration=timedelta(days=1, hours=8),
         kind="study_visit",
         format="onsite",

@@ -116,9 +116,12 @@ def test_hsts_only_over_https(app, client):
 def test_hsts_behind_a_trusted_proxy(app_config, database_url, tmp_path):
     from tests.conftest import base_config
     from webapp import create_app
+    from webapp.extensions import db
 
     proxied = create_app({**base_config(database_url, tmp_path), "TRUSTED_PROXIES": 1})
     response = proxied.test_client().get("/healthz", headers={"X-Forwarded-Proto": "https"})
+    with proxied.app_context():
+        db.engine.dispose()  # close its database connection
     assert "max-age=" in response.headers["Strict-Transport-Security"]
 
 
