@@ -39,7 +39,7 @@ from webapp.input_hygiene import has_control_characters
 from webapp.invitations.services import answers_by_region, event_invitations
 from webapp.models import EVENT_STATUSES, LOGISTICS_QUESTION_KINDS, Event, Partner, Region, User
 from webapp.models.users import password_fingerprint
-from webapp.organiser import services
+from webapp.organiser import event_data, event_languages, queries, services
 from webapp.organiser.access import (
     can_edit_event,
     can_host_as,
@@ -468,7 +468,7 @@ def _prepare_form(form: EventForm, regions: list[Region], event: Event | None) -
     form.regions.choices = choices((r.code, f"{r.name} ({r.code})") for r in regions)
     form.host_partner.choices = choices((p.short_name, p.name) for p in _host_choices(event))
     form.language.choices = language_choices(current_app.config["LANGUAGES"])
-    for code in services.TRANSLATION_LANGUAGES:
+    for code in event_languages.TRANSLATION_LANGUAGES:
         sub = form.translations[code].form
         language = LANGUAGE_NAMES[code]
         sub.title.label.text = _("Title in %(language)s", language=language)
@@ -481,7 +481,7 @@ def _stored_language(event: Event | None) -> str:
     if event is not None:
         return event.language
     partner = current_user.partner
-    return services.default_event_language(
+    return event_languages.default_event_language(
         current_user.locale, partner.region.locale if partner else None
     )
 
@@ -588,7 +588,7 @@ def _form_times(form: EventForm) -> tuple[datetime, datetime]:
     return starts_at, ends_at
 
 
-def _question_data(form: EventForm) -> list[services.QuestionData]:
+def _question_data(form: EventForm) -> list[event_data.QuestionData]:
     entries = []
     for index, entry in enumerate(form.questions.entries):
         sub = entry.form
@@ -609,7 +609,7 @@ def _question_data(form: EventForm) -> list[services.QuestionData]:
             (
                 position,
                 index,
-                services.QuestionData(
+                event_data.QuestionData(
                     id=int(sub.id.data) if sub.id.data else None,
                     label=label,
                     kind=sub.kind.data,
@@ -628,7 +628,9 @@ def _unless_same_minute(new: datetime | None, stored: datetime | None) -> dateti
     return new
 
 
-def _event_data(form: EventForm, regions: list[Region], event: Event | None) -> services.EventData:
+def _event_data(
+    form: EventForm, regions: list[Region], event: Event | None
+) -> event_data.EventData:
     starts_at, ends_at = _form_times(form)
     tz = form.timezone.data
     opens = form.registration_opens_local.data
@@ -643,7 +645,7 @@ def _event_data(form: EventForm, regions: list[Region], event: Event | None) -> 
         ends_at = _unless_same_minute(ends_at, event.ends_at)
         opens_at = _unless_same_minute(opens_at, event.registration_opens_at)
         closes_at = _unless_same_minute(closes_at, event.registration_closes_at)
-    return services.EventData(
+    return event_data.EventData(
         kind=form.kind.data,
         title=form.title.data.strip(),
         summary=(form.summary.data or "").strip(),
@@ -671,7 +673,7 @@ def _event_data(form: EventForm, regions: list[Region], event: Event | None) -> 
                 name: sub.data or ""
                 for name, sub in form.translations[language].form._fields.items()
             }
-            for language in services.TRANSLATION_LANGUAGES
+            for language in event_languages.TRANSLATION_LANGUAGES
         },
         meeting_point=(form.meeting_point.data or "").strip(),
         travel_notes=(form.travel_notes.data or "").strip(),
@@ -709,7 +711,7 @@ def _time_preview(form: EventForm, regions: list[Region], exclude_event_id: int 
         "starts_at": starts_at,
         "ends_at": ends_at,
         "rows": _region_rows(starts_at, ends_at, regions, served_codes, form.all_day.data),
-        "warnings": services.scheduling_warnings(
+        "warnings": queries.scheduling_warnings(
             starts_at,
             ends_at,
             served,
@@ -733,8 +735,8 @@ def _region_rows(starts_at, ends_at, regions, served_codes, all_day=False) -> li
                 "served": start.code in served_codes,
                 "outside_hours": not all_day
                 and (
-                    not is_within_hours(start.local, *services.WORKING_HOURS)
-                    or (same_day and not is_within_hours(end.local, *services.WORKING_HOURS))
+                    not is_within_hours(start.local, *event_data.WORKING_HOURS)
+                    or (same_day and not is_within_hours(end.local, *event_data.WORKING_HOURS))
                 ),
             }
         )
@@ -757,20 +759,22 @@ def _shadowed_notice(language: str) -> str:
 
 def _original_language(form: EventForm, event: Event | None) -> str:
     """The language chosen in the form, else the stored one (for a rejected value)."""
-    if form.language.data in services.EVENT_LANGUAGES:
+    if form.language.data in event_languages.EVENT_LANGUAGES:
         return form.language.data
     return _stored_language(event)
 
 
 def _translation_fieldsets(form: EventForm, original: str) -> list[dict]:
     """One fieldset per language; the original's is hidden unless it holds a translation."""
-    originals = {name: (form[name].data or "").strip() for name in services.TRANSLATED_FIELDS}
+    originals = {
+        name: (form[name].data or "").strip() for name in event_languages.TRANSLATED_FIELDS
+    }
     fieldsets = []
-    for code in services.TRANSLATION_LANGUAGES:
+    for code in event_languages.TRANSLATION_LANGUAGES:
         sub = form.translations[code].form
-        entry = services.normalise_translations({code: sub.data})
+        entry = event_languages.normalise_translations({code: sub.data})
         shadowed = code == original and bool(
-            services.settle_original_language(entry, code, originals)
+            event_languages.settle_original_language(entry, code, originals)
         )
         fieldsets.append(
             {
@@ -797,7 +801,7 @@ def _event_form_page(event: Event | None):
     preview = None
     if request.method == "POST":
         if form.create_jitsi.data:
-            form.online_url.data = services.jitsi_room_url()
+            form.online_url.data = event_data.jitsi_room_url()
             form.online_url.raw_data = [form.online_url.data]
             flash(_("A Jitsi Meet room was created. Save the event to keep it."), "success")
         elif form.add_question.data:
@@ -836,7 +840,7 @@ def _event_form_page(event: Event | None):
                         message += " " + _(
                             "%(n)d people moved up from the waiting list.", n=result.promoted
                         )
-                warnings = services.scheduling_warnings(
+                warnings = queries.scheduling_warnings(
                     data.starts_at,
                     data.ends_at,
                     data.regions,
@@ -846,7 +850,7 @@ def _event_form_page(event: Event | None):
             except FormProblem as problem:
                 db.session.rollback()
                 _add_error(form, problem.field, problem.message)
-            except services.SchedulingError as error:
+            except event_data.SchedulingError as error:
                 db.session.rollback()
                 _add_error(form, error.field, str(error))
             else:
@@ -854,7 +858,7 @@ def _event_form_page(event: Event | None):
                 flash(message, "success")
                 for warning in warnings:
                     flash(warning.message, "warning")
-                if services.shadowed_translation(saved):
+                if event_languages.shadowed_translation(saved):
                     flash(_shadowed_notice(saved.language), "warning")
                 return redirect(url_for("organiser.event_detail", event_id=saved.id))
         if preview is None and not (form.create_jitsi.data or form.add_question.data):
@@ -924,7 +928,7 @@ def _action(event_id: int, action, success: str):
         abort(400)
     try:
         result = action(event)
-    except services.SchedulingError as error:
+    except event_data.SchedulingError as error:
         db.session.rollback()
         flash(str(error), "error")
         return redirect(url_for("organiser.event_detail", event_id=event_id))
@@ -1005,7 +1009,7 @@ def event_delete(event_id: int):
     stored_files = [m.storage_key for m in event.materials if m.storage_key]
     try:
         services.delete_event(event, actor=current_user)
-    except services.SchedulingError as error:
+    except event_data.SchedulingError as error:
         db.session.rollback()
         flash(str(error), "error")
         return redirect(url_for("organiser.event_detail", event_id=event_id))
