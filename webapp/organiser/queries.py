@@ -192,3 +192,8 @@ def registration_export(event: Event) -> tuple[list[str], list[list[Any]]]:
             row.append(value if value is not None else "")
         rows.append(row)
     return header, rows
+
+
+def all_regions() -> list[Region]:
+    """Every region, by code."""
+    return list(db.session.scalars(db.select(Region).order_by(Region.code)))

@@ -114,6 +114,45 @@ def update_event(event: Event, data: EventData, *, actor: User) -> ChangeResult:
     Capacity may not fall below the number of people already confirmed (the organiser
     is told to cancel some first); raising it moves people up from the waiting list.
     """
+    event = _check_update(event, data, actor)
+    old_capacity = event.capacity
+    before = {name: getattr(event, name) for name in EDITABLE_FIELDS}
+    before["regions"] = list(event.regions)
+    before["host_partner"] = event.host_partner
+    before["status"] = event.status
+    settle_translations(data)
+    changed = _apply_fields(event, data, before)
+    question_changes: list[dict[str, Any]] = []
+    if data.questions is not None:
+        question_changes = apply_questions(event, data.questions, actor)
+        if question_changes:
+            changed.append("questions")
+
+    if {"starts_at", "timezone"} & set(changed):
+        move_programme(event, old_starts_at=before["starts_at"], old_timezone=before["timezone"])
+
+    calendar_changes = [name for name in CALENDAR_FIELDS if name in changed]
+    notified = 0
+    if calendar_changes and before["status"] != "draft":
+        event.sequence += 1
+        if not event.is_cancelled:
+            notified = _notify_registrants(event, "event_changed", calendar_changes)
+    promoted = 0
+    if "capacity" in changed and (
+        event.capacity is None or (old_capacity is not None and event.capacity > old_capacity)
+    ):
+        promoted = _promote_waiting_list(event)
+    db.session.flush()
+    if changed:
+        details = _change_details(event, before, changed)
+        extra = {"questions": question_changes, "notified": notified, "promoted": promoted}
+        details.update({key: value for key, value in extra.items() if value})
+        record_audit(actor, "event.updated", event=event, details=details)
+    return ChangeResult(changed, bool(calendar_changes), notified, promoted)
+
+
+def _check_update(event: Event, data: EventData, actor: User) -> Event:
+    """Refuse a change the rules forbid; the event, locked when its capacity falls."""
     check_times(data)
     check_language(data)
     if data.host_partner.id != event.host_partner_id and not (
@@ -139,12 +178,11 @@ def update_event(event: Event, data: EventData, *, actor: User) -> ChangeResult:
             _("People have registered, so the event cannot go back to draft. Cancel it instead."),
             "status",
         )
+    return event
 
-    before = {name: getattr(event, name) for name in EDITABLE_FIELDS}
-    before["regions"] = list(event.regions)
-    before["host_partner"] = event.host_partner
-    before["status"] = event.status
-    settle_translations(data)
+
+def _apply_fields(event: Event, data: EventData, before: dict[str, Any]) -> list[str]:
+    """Copy ``data`` onto ``event`` (questions apart); the names of the fields that changed."""
     changed: list[str] = []
     for name in EDITABLE_FIELDS:
         new = getattr(data, name)
@@ -167,46 +205,22 @@ def update_event(event: Event, data: EventData, *, actor: User) -> ChangeResult:
         if data.status != event.status:
             event.status = data.status
             changed.append("status")
-    question_changes: list[dict[str, Any]] = []
-    if data.questions is not None:
-        question_changes = apply_questions(event, data.questions, actor)
-        if question_changes:
-            changed.append("questions")
+    return changed
 
-    if {"starts_at", "timezone"} & set(changed):
-        move_programme(event, old_starts_at=before["starts_at"], old_timezone=before["timezone"])
 
-    calendar_changes = [name for name in CALENDAR_FIELDS if name in changed]
-    notified = 0
-    if calendar_changes and before["status"] != "draft":
-        event.sequence += 1
-        if not event.is_cancelled:
-            notified = _notify_registrants(event, "event_changed", calendar_changes)
-    promoted = 0
-    if "capacity" in changed and (
-        event.capacity is None or (old_capacity is not None and event.capacity > old_capacity)
-    ):
-        promoted = _promote_waiting_list(event)
-    db.session.flush()
-    if changed:
-        details: dict[str, Any] = {
-            "changes": {
-                name: [_display(before[name]), _display(getattr(event, name))]
-                for name in changed
-                if name not in ("questions", "description", "translations")
-            }
+def _change_details(event: Event, before: dict[str, Any], changed: list[str]) -> dict[str, Any]:
+    """The audit entry's before/after values (long texts only as a mark)."""
+    details: dict[str, Any] = {
+        "changes": {
+            name: [_display(before[name]), _display(getattr(event, name))]
+            for name in changed
+            if name not in ("questions", "description", "translations")
         }
-        for name in ("description", "translations"):
-            if name in changed:
-                details["changes"][name] = ["…", "…"]
-        if question_changes:
-            details["questions"] = question_changes
-        if notified:
-            details["notified"] = notified
-        if promoted:
-            details["promoted"] = promoted
-        record_audit(actor, "event.updated", event=event, details=details)
-    return ChangeResult(changed, bool(calendar_changes), notified, promoted)
+    }
+    for name in ("description", "translations"):
+        if name in changed:
+            details["changes"][name] = ["…", "…"]
+    return details
 
 
 def _promote_waiting_list(event: Event) -> int:
