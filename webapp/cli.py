@@ -110,7 +110,7 @@ def create_user(
 @click.option("--dry-run", is_flag=True, help="Only count what would be anonymised.")
 def purge_personal_data(days: int | None, dry_run: bool) -> None:
     """Anonymise registrations of events that ended longer ago than the retention period."""
-    from webapp.attendance.services import purge_import_drafts
+    from webapp.attendance.import_drafts import purge_import_drafts
     from webapp.retention import (
         delete_polls,
         polls_past_retention,
