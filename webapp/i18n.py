@@ -21,10 +21,14 @@ from flask import (
     has_request_context,
     redirect,
     request,
+    url_for,
 )
 from flask_babel import get_locale
 from markupsafe import Markup
 from sqlalchemy.exc import SQLAlchemyError
+
+from webapp.extensions import db
+from webapp.models import Invitation, PartnerContact, Region
 
 LOCALE_COOKIE = "lang"
 LOCALE_COOKIE_MAX_AGE = 365 * 24 * 3600
@@ -83,8 +87,6 @@ def _region_code_of_request() -> str | None:
 
 
 def _region_locale(code: str) -> str | None:
-    from webapp.extensions import db
-    from webapp.models import Region
 
     try:
         return db.session.scalar(db.select(Region.locale).where(Region.code == code))
@@ -98,8 +100,6 @@ def _invitee_locale() -> str | None:
     token = (request.view_args or {}).get("token")
     if not (request.endpoint or "").startswith("invitations.") or not isinstance(token, str):
         return None
-    from webapp.extensions import db
-    from webapp.models import Invitation, PartnerContact
 
     try:
         return db.session.scalar(
@@ -175,7 +175,6 @@ def set_language(lang: str) -> Response:
 
 def language_links(supported: Iterable[str]) -> list[dict[str, str]]:
     """Switcher entries for the current page: code, own name, target URL."""
-    from flask import url_for
 
     here = current_path()
     return [

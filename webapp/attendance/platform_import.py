@@ -28,6 +28,7 @@ from webapp.attendance.queries import (
     records_by_registration,
 )
 from webapp.attendance.thresholds import MAX_THRESHOLD_MINUTES
+from webapp.audit import record_audit
 from webapp.extensions import db
 from webapp.models import (
     Attendance,
@@ -379,8 +380,6 @@ def apply_import(
         db.session.execute(insert(Attendance), new_rows)
     result = ImportResult(counts["create"], counts["update"], counts["unchanged"], counts["kept"])
     if result.changed:
-        from webapp.audit import record_audit
-
         record_audit(
             recorded_by,
             "attendance.imported",

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from webapp.attendance.days import event_today
 from webapp.attendance.errors import AttendanceError
 from webapp.attendance.queries import ATTENDABLE_STATUSES
+from webapp.audit import record_audit
 from webapp.extensions import db
 from webapp.models import (
     ACTIVE_STATUSES,
@@ -28,6 +29,7 @@ from webapp.models import (
     Registration,
     User,
 )
+from webapp.registrations.services import InvalidEmail, lock_event, normalise_email
 from webapp.timezones import utcnow
 
 # --- marking ------------------------------------------------------------------------------
@@ -137,8 +139,6 @@ def add_walk_in(
     (the person is in the room). An address that already has an active registration is
     the same person: that registration is confirmed and marked present instead.
     """
-    from webapp.audit import record_audit
-    from webapp.registrations.services import InvalidEmail, lock_event, normalise_email
 
     now = now or utcnow()
     name = " ".join((name or "").split())
