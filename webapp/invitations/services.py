@@ -37,6 +37,7 @@ from webapp.registrations.services import (
     register_invitee,
 )
 from webapp.timezones import utcnow
+from webapp.user_errors import UserError
 
 COMMENT_MAX_LENGTH = 1000
 # Non-responders get one reminder once the meeting is this close...
@@ -45,12 +46,8 @@ REMINDER_DAYS_BEFORE = 7
 REMINDER_MIN_AGE = timedelta(days=2)
 
 
-class InvitationError(ValueError):
+class InvitationError(UserError):
     """A rule said no; ``str(error)`` is translated and shown to the user."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass
