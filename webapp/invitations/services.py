@@ -200,7 +200,7 @@ def revoke(invitation: Invitation, *, actor: User | None, now: datetime | None =
         return
     registration = invitation.registration
     if registration is not None and registration.is_active and not invitation.event.is_over(now):
-        cancel_registration(registration)
+        cancel_registration(registration, cause="invitation_withdrawn")
     invitation.revoked_at = now
     invitation.updated_at = now
     db.session.flush()

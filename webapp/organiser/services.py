@@ -23,6 +23,7 @@ from sqlalchemy import func
 from webapp.audit import record_audit
 from webapp.config import LANGUAGES
 from webapp.extensions import db
+from webapp.mail.queue import queue_registration_mail
 from webapp.models import (
     ACTIVE_STATUSES,
     AuditEntry,
@@ -34,7 +35,15 @@ from webapp.models import (
     User,
 )
 from webapp.programme.services import copy_programme, move_programme
-from webapp.registrations.services import lock_event, promote_from_waiting_list
+from webapp.registrations.transitions import (
+    approve_registration,
+    cancel_registration,
+    confirm_from_waiting_list,
+    lock_event,
+    promote_from_waiting_list,
+    register,
+    reject_registration,
+)
 from webapp.routing import SLUG_MAX_LENGTH
 from webapp.timezones import is_within_hours, times_in_regions, utc_to_local, utcnow
 
@@ -533,8 +542,6 @@ def describe_changes(event: Event, changed: Iterable[str]) -> list[str]:
 
 
 def _notify_registrants(event: Event, kind: str, changed: Iterable[str] = ()) -> int:
-    from webapp.mail.queue import queue_registration_mail
-
     changed = list(changed)
     registrations = _active_registrations(event)
     for registration in registrations:
@@ -742,59 +749,31 @@ def delete_event(event: Event, *, actor: User) -> None:
 
 # --- managing registrations on the registrants' behalf -----------------------------------
 #
-# The registration rules (capacity, waiting list, e-mails) are the registration area's;
-# these wrappers add who did it to the audit trail.
+# The registration rules (capacity, waiting list, e-mails, audit entries) are the state
+# machine's (``webapp.registrations.transitions``); these wrappers say who did it.
 
 
 def approve(registration: Registration, *, actor: User) -> str:
-    from webapp.registrations.services import approve_registration
-
-    status = approve_registration(registration)
-    record_audit(
-        actor, "registration.approved", registration=registration, details={"status": status}
-    )
-    return status
+    return approve_registration(registration, actor=actor)
 
 
 def reject(registration: Registration, *, actor: User) -> None:
-    from webapp.registrations.services import reject_registration
-
-    reject_registration(registration)
-    record_audit(actor, "registration.rejected", registration=registration)
+    reject_registration(registration, actor=actor)
 
 
 def confirm_waitlisted(
     registration: Registration, *, actor: User, override_reason: str | None = None
 ) -> None:
     """Give a waitlisted person a seat; over capacity only with a written reason."""
-    from webapp.registrations.services import confirm_from_waiting_list
-
-    reason = (override_reason or "").strip() or None
-    confirm_from_waiting_list(registration, override_reason=reason)
-    details: dict[str, Any] = {}
-    if reason:
-        details["override_reason"] = reason
-    record_audit(actor, "registration.confirmed", registration=registration, details=details)
+    confirm_from_waiting_list(registration, override_reason=override_reason, actor=actor)
 
 
 def cancel_on_behalf(registration: Registration, *, actor: User) -> int:
     """Cancel someone's registration; returns how many moved up from the waiting list."""
-    from webapp.registrations.services import cancel_registration
-
-    previous = registration.status
-    promoted = cancel_registration(registration)
-    record_audit(
-        actor,
-        "registration.cancelled",
-        registration=registration,
-        details={"previous_status": previous, "promoted": [r.id for r in promoted]},
-    )
-    return len(promoted)
+    return len(cancel_registration(registration, actor=actor))
 
 
 def resend_link(registration: Registration, *, actor: User) -> None:
-    from webapp.mail.queue import queue_registration_mail
-
     if not registration.is_active:
         raise SchedulingError(_("Only active registrations have a link worth sending."))
     queue_registration_mail(registration, "link_resent")
@@ -815,9 +794,6 @@ def add_registration(
     now: datetime | None = None,
 ) -> Any:
     """Register someone by hand (they told the organiser they agree to the privacy notice)."""
-    from webapp.registrations.services import register
-    from webapp.timezones import utcnow
-
     now = now or utcnow()
     outcome = register(
         event,
