@@ -30,11 +30,8 @@ from webapp.models import (
     User,
 )
 from webapp.models.registrations import new_token
-from webapp.registrations.services import (
-    TOKEN_RE,
-    cancel_registration,
-    register_invitee,
-)
+from webapp.registrations.rules import TOKEN_RE
+from webapp.registrations.transitions import cancel_registration, register_invitee
 from webapp.timezones import utcnow
 
 COMMENT_MAX_LENGTH = 1000
