@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from webapp.attendance.services import event_today, mark_attendance
-from webapp.extensions import db
+from webapp.attendance.days import event_today
+from webapp.attendance.services import mark_attendance, record_for
 from webapp.models import Attendance, Registration, User
 from webapp.registrations.queries import find_by_checkin_token
 from webapp.registrations.rules import InvalidTransition
@@ -63,7 +63,7 @@ def check_in_by_token(
         return CheckIn("not_today", registration, day=today)
     if registration.status != "confirmed" and not confirm:
         return CheckIn("not_confirmed", registration, day=today)
-    record = _record_for(registration, today)
+    record = record_for(registration, today)
     if record is not None and record.status == "present":
         return CheckIn("already", registration, record, today)
     if registration.status != "confirmed":
@@ -75,11 +75,3 @@ def check_in_by_token(
         event, registration, today, "present", recorded_by=recorded_by, source="qr", now=now
     )
     return CheckIn("checked_in", registration, record, today)
-
-
-def _record_for(registration: Registration, day: date) -> Attendance | None:
-    return db.session.scalar(
-        db.select(Attendance).where(
-            Attendance.registration_id == registration.id, Attendance.day == day
-        )
-    )
