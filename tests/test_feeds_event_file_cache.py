@@ -13,8 +13,8 @@ import icalendar
 import pytest
 from flask_babel import force_locale
 
+from webapp.event_calendar import EVENT_FILE_CACHE_ENTRIES, event_ics, single_event_calendar
 from webapp.extensions import db
-from webapp.feeds.services import EVENT_FILE_CACHE_ENTRIES, event_ics, single_event_calendar
 
 
 @pytest.fixture(autouse=True)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from webapp.event_calendar import single_event_calendar
 from webapp.extensions import db
-from webapp.feeds.services import single_event_calendar
 from webapp.models import OutboxMessage
 from webapp.registrations import services
 

@@ -22,8 +22,8 @@ from datetime import UTC, datetime, timedelta
 from tests.perf.fixtures import hungarian_region
 from webapp import create_app
 from webapp.config import normalise_database_url
+from webapp.event_calendar import event_ics, single_event_calendar
 from webapp.extensions import db
-from webapp.feeds.services import event_ics, single_event_calendar
 from webapp.models import Event, OutboxMessage, Partner, Region, Registration
 from webapp.registrations import services
 

@@ -20,8 +20,8 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from webapp.attendance.qr import checkin_url, shows_checkin_code
+from webapp.event_calendar import event_ics
 from webapp.extensions import db
-from webapp.feeds.services import event_ics
 from webapp.formatting import (
     FORMAT_LABELS,
     KIND_LABELS,
