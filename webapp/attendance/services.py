@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, insert, or_
+from sqlalchemy import delete, func, insert
 from sqlalchemy.exc import IntegrityError
 
 from webapp.attendance.importing import (
@@ -46,6 +46,7 @@ from webapp.models import (
     Registration,
     User,
 )
+from webapp.search import contains_text
 from webapp.timezones import utcnow, zone
 
 # Registrations whose attendance may be taken: everyone still registered.
@@ -131,12 +132,7 @@ class DayCounts:
 
 
 def _search_filter(query: str):
-    pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    return or_(
-        Registration.name.ilike(pattern, escape="\\"),
-        Registration.email.ilike(pattern, escape="\\"),
-        Registration.organisation.ilike(pattern, escape="\\"),
-    )
+    return contains_text(query, Registration.name, Registration.email, Registration.organisation)
 
 
 def sheet_rows(event: Event, day: date, query: str = "") -> list[SheetRow]:

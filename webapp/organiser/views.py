@@ -76,6 +76,7 @@ from webapp.organiser.user_views import bp as users_bp
 from webapp.programme.organiser_views import bp as programme_bp
 from webapp.programme.storage import get_storage
 from webapp.registrations.services import seats_left, status_counts
+from webapp.search import contains_text
 from webapp.series.services import apply_to_later_dates, series_members
 from webapp.timezones import (
     InvalidLocalTime,
@@ -436,8 +437,7 @@ def events():
         when = "upcoming"
         stmt = stmt.where(Event.ends_at >= now).order_by(Event.starts_at, Event.id)
     if q:
-        pattern = "%" + q.lower().replace("\\", "").replace("%", "").replace("_", "") + "%"
-        stmt = stmt.where(db.func.lower(Event.title).like(pattern))
+        stmt = stmt.where(contains_text(q, Event.title))
     rows = _with_counts(list(db.session.scalars(stmt.limit(200))))
     return render_template(
         "organiser/events.html",
