@@ -1,7 +1,7 @@
 /* Times in the visitor's own zone, as progressive enhancement: without this script every
    page still shows the event's (or the region's) zone and the partner regions' table.
    - <time data-your-time="Label" data-zone="Europe/Vilnius" datetime="start"
-     data-end="end"> gains a line "Label: Wed 2 Dec, 09:00–11:00 (America/New_York)"
+     data-end="end"> gains, at the end of its parent, a line "Label: Wed 2 Dec, 09:00–11:00 (America/New_York)"
      when the browser's zone differs from the zone the page shows.
    - A table with data-your-time-row="Label" (the regions' times) gains a first row for
      the visitor's zone, unless it is one of the regions' zones already. */
@@ -15,7 +15,11 @@
     return;
   }
   if (!own) return;
+  // English dates are written the British way, as the server writes them
+  // (webapp.i18n.FORMATTING_LOCALES).
+  var FORMATTING_LOCALES = { en: "en-GB" };
   var lang = document.documentElement.lang || undefined;
+  lang = FORMATTING_LOCALES[lang] || lang;
   var options = {
     timeZone: own, weekday: "short", day: "numeric", month: "short",
     hour: "2-digit", minute: "2-digit"
@@ -50,7 +54,8 @@
     line.className = "your-time";
     line.textContent = time.getAttribute("data-your-time") + ": " +
       range(start, parse(time.getAttribute("data-end"))) + " (" + zoneName() + ")";
-    time.insertAdjacentElement("afterend", line);
+    // After the zone the page names, at the end of the time's own line or cell.
+    time.parentNode.appendChild(line);
   });
 
   document.querySelectorAll("table[data-your-time-row]").forEach(function (table) {
@@ -68,7 +73,7 @@
     head.appendChild(document.createElement("br"));
     var zoneLine = document.createElement("span");
     zoneLine.className = "muted";
-    zoneLine.textContent = own;
+    zoneLine.textContent = zoneName();
     head.appendChild(zoneLine);
     row.appendChild(head);
     [start, end].forEach(function (instant) {
