@@ -135,3 +135,24 @@ def test_catalogue_search_query_count_is_constant(client, make_event, count_quer
     for n in range(8):
         make_event(title=f"Klaipėda one {n}", region_codes=("LT", "HU"))
     assert queries("q=klaipeda+one&region=LT") == few
+
+
+def test_translations_changed_in_place_reach_the_search(app, make_event):
+    from sqlalchemy.orm.attributes import flag_modified
+
+    event = make_event(title="Original", translations={"hu": {"title": "Eredeti"}})
+    event.translations["pl"] = {"title": "Spotkanie w Łodzi"}
+    flag_modified(event, "translations")
+    db.session.commit()
+    assert "spotkanie w lodzi" in db.session.get(EventSearchText, event.id).document
+
+
+def test_rebuild_command_refolds_stale_documents(app, runner, make_event):
+    event = make_event(title="Klaipėda harbour")
+    db.session.get(EventSearchText, event.id).document = "stale"
+    db.session.commit()
+    result = runner.invoke(args=["rebuild-search-index"])
+    assert result.exit_code == 0 and "1 events refolded" in result.output
+    db.session.expire_all()
+    assert "klaipeda harbour" in db.session.get(EventSearchText, event.id).document
+    assert "0 events refolded" in runner.invoke(args=["rebuild-search-index"]).output

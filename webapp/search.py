@@ -23,7 +23,7 @@ from typing import Any
 from anyascii import anyascii
 from flask import Flask
 from sqlalchemy import ColumnElement, Select, event, inspect, or_
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from webapp.extensions import db
 from webapp.models import Event, EventSearchText, Partner, ProgrammeItem
@@ -190,6 +190,26 @@ def refresh_search_texts(session: Session, flush_context: object, instances: obj
                 row = session.get(EventSearchText, obj.id)
                 if row is not None and row not in session.deleted:
                     session.delete(row)
+
+
+def rebuild_search_texts() -> int:
+    """Fold every event's texts again (after an upgrade of ``anyascii``); how many changed."""
+    events = db.session.scalars(
+        db.select(Event).options(selectinload(Event.programme), selectinload(Event.host_partner))
+    )
+    rows = {row.event_id: row for row in db.session.scalars(db.select(EventSearchText))}
+    changed = 0
+    for found in events:
+        document = search_document(found, found.programme, found.host_partner)
+        row = rows.get(found.id)
+        if row is None:
+            db.session.add(EventSearchText(event_id=found.id, document=document))
+        elif row.document == document:
+            continue
+        else:
+            row.document = document
+        changed += 1
+    return changed
 
 
 def register(app: Flask) -> None:
