@@ -44,10 +44,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         i18n,
         input_hygiene,
         monitoring,
+        search,
         security_headers,
     )
 
     input_hygiene.register(app)
+    search.register(app)
     security_headers.register(app)
     errors.register(app)
     monitoring.init_app(app)

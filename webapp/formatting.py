@@ -152,9 +152,18 @@ def timezone_label(tz_name: str, instant: datetime | None = None) -> str:
     return f"{name} ({offset})" if offset else name
 
 
-def event_when(event) -> str:
-    """The event's dates and times in its own zone, as one readable line."""
-    start, end = event.local_starts_at, event.local_ends_at
+def event_when(event, tz_name: str | None = None) -> str:
+    """The event's dates and times in its own zone (or ``tz_name``), as one readable line.
+
+    An all-day event keeps its own dates whatever the zone: its days are calendar days.
+    """
+    if tz_name and not event.all_day:
+        start, end = (
+            event.starts_at.astimezone(zone(tz_name)),
+            event.ends_at.astimezone(zone(tz_name)),
+        )
+    else:
+        start, end = event.local_starts_at, event.local_ends_at
     if event.all_day:
         first, last = event.days[0], event.days[-1]
         if first == last:

@@ -226,7 +226,21 @@ class FeedTitle:
     description: str
 
 
-def catalogue_title(kind: str | None) -> FeedTitle:
+def catalogue_title(kind: str | None, region: Region | None = None) -> FeedTitle:
+    """The name and description of the public feed of ``kind`` and/or ``region``."""
+    if region is not None and kind:
+        label = str(KIND_LABELS[kind])
+        return FeedTitle(
+            _("Inter Ventures: %(kind)s, %(region)s", kind=label, region=region.name),
+            _(
+                "%(kind)s of the Inter Ventures partnership serving %(region)s (%(country)s).",
+                kind=label,
+                region=region.name,
+                country=region.country,
+            ),
+        )
+    if region is not None:
+        return region_title(region)
     if kind:
         label = str(KIND_LABELS[kind])
         return FeedTitle(
@@ -487,15 +501,53 @@ def regenerate_feed_token(registration: Registration) -> str:
 
 @dataclass(frozen=True)
 class FeedLinks:
+    """Every way to subscribe to one feed; ``name`` is what calendar apps call it."""
+
     https: str
     webcal: str
+    name: str = ""
+
+    @property
+    def google(self) -> str:
+        """Opens Google Calendar's "add this calendar?" prompt."""
+        return GOOGLE_SUBSCRIBE + urlencode({"cid": self.webcal})
+
+    @property
+    def outlook(self) -> str:
+        """Outlook.com (personal Microsoft accounts): "Subscribe from web", filled in."""
+        return OUTLOOK_COM_SUBSCRIBE + urlencode({"url": self.https, "name": self.name})
+
+    @property
+    def microsoft365(self) -> str:
+        """Outlook on the web of a work or school account (Microsoft 365)."""
+        return MICROSOFT_365_SUBSCRIBE + urlencode({"url": self.https, "name": self.name})
 
 
-def feed_links(endpoint: str, **values: object) -> FeedLinks:
-    """The ``https://`` and ``webcal://`` addresses of a feed."""
+GOOGLE_SUBSCRIBE = "https://calendar.google.com/calendar/render?"
+OUTLOOK_COM_SUBSCRIBE = "https://outlook.live.com/calendar/0/addfromweb?"
+MICROSOFT_365_SUBSCRIBE = "https://outlook.office.com/calendar/0/addfromweb?"
+
+
+def feed_links(endpoint: str, name: str = "", **values: object) -> FeedLinks:
+    """The ``https://`` and ``webcal://`` addresses of a feed, and its subscribe links."""
     url = external_url(endpoint, **values)
     scheme, _sep, rest = url.partition("://")
-    return FeedLinks(https=url, webcal=f"webcal://{rest}")
+    return FeedLinks(https=url, webcal=f"webcal://{rest}", name=name)
+
+
+def public_feed_links(region: Region | None = None, kind: str | None = None) -> FeedLinks:
+    """The feed of what a filtered catalogue shows: ``/calendar.ics?region=LT&kind=webinar``."""
+    return feed_links(
+        "feeds.catalogue_ics",
+        name=catalogue_title(kind, region).name,
+        region=region.code if region is not None else None,
+        kind=kind,
+    )
+
+
+def region_feed_links(region: Region) -> FeedLinks:
+    """The feed of a region page: ``/regions/LT/calendar.ics``."""
+    return feed_links("feeds.region_ics", name=region_title(region).name, code=region.code)
 
 
 def _compact_utc(instant: datetime) -> str:

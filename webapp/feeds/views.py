@@ -39,6 +39,8 @@ CALENDAR_CONTENT_TYPE = "text/calendar; charset=utf-8"
 def calendar_link_helpers() -> dict[str, object]:
     return {
         "feed_links": services.feed_links,
+        "public_feed_links": services.public_feed_links,
+        "region_feed_links": services.region_feed_links,
         "add_to_calendar_links": services.add_to_calendar_links,
     }
 
@@ -98,20 +100,39 @@ def _public_feed(spec: FeedSpec, title: services.FeedTitle) -> Response:
     )
 
 
-@bp.get("/calendar.ics")
-def catalogue_ics() -> Response:
+def _kind_from_args() -> str | None:
     kind = request.args.get("kind", "").strip() or None
     if kind is not None and kind not in EVENT_KINDS:
         abort(400)
-    return _public_feed(FeedSpec(kind=kind), services.catalogue_title(kind))
+    return kind
+
+
+def _region_by_code(code: str) -> Region | None:
+    return db.session.scalar(db.select(Region).where(Region.code == code.strip().upper()[:8]))
+
+
+@bp.get("/calendar.ics")
+def catalogue_ics() -> Response:
+    """Every public event, or those of one kind and/or serving one region."""
+    kind = _kind_from_args()
+    region = None
+    if code := request.args.get("region", "").strip():
+        region = _region_by_code(code)
+        if region is None:
+            abort(400)
+    spec = FeedSpec(kind=kind, region_id=region.id if region else None)
+    return _public_feed(spec, services.catalogue_title(kind, region))
 
 
 @bp.get("/regions/<code>/calendar.ics")
 def region_ics(code: str) -> Response:
-    region = db.session.scalar(db.select(Region).where(Region.code == code.upper()[:8]))
+    region = _region_by_code(code)
     if region is None:
         abort(404)
-    return _public_feed(FeedSpec(region_id=region.id), services.region_title(region))
+    kind = _kind_from_args()
+    return _public_feed(
+        FeedSpec(kind=kind, region_id=region.id), services.catalogue_title(kind, region)
+    )
 
 
 @bp.get("/events/<slug:slug>.ics")

@@ -56,6 +56,7 @@ from webapp.models.reporting import (
     ReportingPeriod,
     event_actions,
 )
+from webapp.models.search import EventSearchText
 from webapp.models.users import ROLES, RecoveryCode, SecurityPolicy, User, UserSession
 
 __all__ = [
@@ -86,6 +87,7 @@ __all__ = [
     "AuditEntry",
     "Certificate",
     "Event",
+    "EventSearchText",
     "EventSeries",
     "Invitation",
     "Material",

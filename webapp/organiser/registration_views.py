@@ -11,7 +11,6 @@ from urllib.parse import parse_qsl, urlencode
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, or_
 from sqlalchemy.orm import selectinload
 
 from webapp.exports import csv_response, xlsx_response
@@ -32,6 +31,7 @@ from webapp.organiser.forms import (
 )
 from webapp.registrations.queries import seats_left, status_counts
 from webapp.registrations.rules import CapacityError, RegistrationError
+from webapp.search import contains_text
 
 bp = Blueprint("registrations", __name__, url_prefix="/events/<int:event_id>")
 
@@ -81,13 +81,8 @@ def registration_list(event_id: int):
     q = " ".join((request.args.get("q") or "").split())[:100]
     form.q.data = q
     if q:
-        pattern = "%" + q.lower().replace("\\", "").replace("%", "").replace("_", "") + "%"
         stmt = stmt.where(
-            or_(
-                func.lower(Registration.name).like(pattern),
-                func.lower(Registration.email).like(pattern),
-                func.lower(Registration.organisation).like(pattern),
-            )
+            contains_text(q, Registration.name, Registration.email, Registration.organisation)
         )
     registrations = list(db.session.scalars(stmt.limit(PER_PAGE + 1)))
     truncated = len(registrations) > PER_PAGE

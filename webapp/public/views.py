@@ -61,6 +61,7 @@ def catalogue():
         page=page,
         filters=filters,
         regions=regions,
+        filter_region=next((r for r in regions if r.code == filters.region), None),
         seats=seats,
     )
 
@@ -131,7 +132,12 @@ def region_detail(code: str):
     counts = confirmed_counts(e.id for e in events)
     seats = {e.id: seats_left(e, counts.get(e.id, 0)) for e in events}
     return render_template(
-        "public/region.html", region=region, events=events, seats=seats, filters=filters
+        "public/region.html",
+        region=region,
+        events=events,
+        seats=seats,
+        filters=filters,
+        display_tz=region.timezone,
     )
 
 
