@@ -34,7 +34,7 @@ from webapp.timezones import (
     times_in_regions,
     utc_to_local,
 )
-from webapp.user_errors import show_form_error
+from webapp.user_errors import UserError, show_form_error
 
 DEFAULT_TIMEZONE = "Europe/Brussels"  # of a new event by an organiser without a partner
 
@@ -138,11 +138,8 @@ def initial_data(event: Event | None) -> dict:
     }
 
 
-class FormProblem(Exception):
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-        self.message = message
+class FormProblem(UserError):
+    """A form value the rules refuse: ``message`` first, then the ``field`` it belongs to."""
 
 
 def _to_utc(form: EventForm, field_name: str, wall: datetime, tz: str) -> datetime:
@@ -150,13 +147,13 @@ def _to_utc(form: EventForm, field_name: str, wall: datetime, tz: str) -> dateti
         return local_to_utc(wall, tz)
     except InvalidLocalTime as error:
         raise FormProblem(
-            field_name,
             _(
                 "%(time)s does not exist in %(zone)s: the clocks go forward that night. "
                 "Choose another time.",
                 time=wall.strftime("%Y-%m-%d %H:%M"),
                 zone=tz,
             ),
+            field_name,
         ) from error
 
 
@@ -168,11 +165,11 @@ def _form_times(form: EventForm) -> tuple[datetime, datetime]:
         start = datetime.combine(start.date(), time(0))
         end = datetime.combine(end.date(), time(0)) + timedelta(days=1)
         if end <= start:
-            raise FormProblem("ends_local", _("The last day cannot be before the first day."))
+            raise FormProblem(_("The last day cannot be before the first day."), "ends_local")
     starts_at = _to_utc(form, "starts_local", start, tz)
     ends_at = _to_utc(form, "ends_local", end, tz)
     if ends_at <= starts_at:
-        raise FormProblem("ends_local", _("The end must be after the start."))
+        raise FormProblem(_("The end must be after the start."), "ends_local")
     return starts_at, ends_at
 
 
@@ -187,7 +184,7 @@ def _question_data(form: EventForm) -> list[event_data.QuestionData]:
                 label = label or question_label(SimpleNamespace(kind=sub.kind.data, label=""))
         if sub.remove.data or not label:
             if not label and sub.id.data and not sub.remove.data:
-                raise FormProblem("questions", _("A question needs its text; or tick “Remove”."))
+                raise FormProblem(_("A question needs its text; or tick “Remove”."), "questions")
             continue
         options = [line.strip() for line in (sub.options.data or "").splitlines() if line.strip()]
         if sub.kind.data not in ("single_choice", "multiple_choice"):

@@ -43,16 +43,13 @@ from webapp.timezones import (
     selectable_timezones,
     utcnow,
 )
-from webapp.user_errors import show_form_error
+from webapp.user_errors import UserError, show_form_error
 
 bp = Blueprint("polls", __name__, url_prefix="/polls")
 
 
-class FormProblem(Exception):
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-        self.message = message
+class FormProblem(UserError):
+    """A form value the rules refuse: ``message`` first, then the ``field`` it belongs to."""
 
 
 def _regions() -> list[Region]:
@@ -121,13 +118,13 @@ def _to_utc(wall: datetime, tz: str, field: str) -> datetime:
         return local_to_utc(wall, tz)
     except InvalidLocalTime as error:
         raise FormProblem(
-            field,
             _(
                 "%(time)s does not exist in %(zone)s: the clocks go forward that night. "
                 "Choose another time.",
                 time=wall.strftime("%Y-%m-%d %H:%M"),
                 zone=tz,
             ),
+            field,
         ) from error
 
 
@@ -139,16 +136,16 @@ def _poll_data(form: PollForm) -> tuple[services.PollData, list[int]]:
     """The form's values with times in UTC; also which slot rows were filled in."""
     tz = form.timezone.data
     if not is_valid_timezone(tz):
-        raise FormProblem("timezone", _("Choose a time zone from the list."))
+        raise FormProblem(_("Choose a time zone from the list."), "timezone")
     partners = {p.short_name: p for p in _partners() if can_host_as(current_user, p)}
     partner = partners.get(form.partner.data or "")
     if partner is None:
-        raise FormProblem("partner", _("Choose the partner organising the meeting."))
+        raise FormProblem(_("Choose the partner organising the meeting."), "partner")
     event = None
     if form.event.data:
         event = db.session.get(Event, int(form.event.data)) if form.event.data.isdigit() else None
         if event is None or not can_edit_event(current_user, event):
-            raise FormProblem("event", _("Choose an event you may change, or none."))
+            raise FormProblem(_("Choose an event you may change, or none."), "event")
     rows, starts = [], []
     for index, entry in enumerate(form.slots.entries):
         if entry.data is not None:

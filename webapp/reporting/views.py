@@ -23,6 +23,7 @@ from webapp.organiser.access import (
 from webapp.organiser.forms import EmptyForm
 from webapp.reporting import evidence, services
 from webapp.reporting.forms import ActionPlanForm, EventActionsForm, PeriodForm, PlanActionForm
+from webapp.user_errors import show_form_error
 
 bp = Blueprint("reporting", __name__, url_prefix="/organiser")
 
@@ -38,13 +39,6 @@ def _get_or_404(model, object_id: int):
     if row is None:
         abort(404)
     return row
-
-
-def _show_error(form, error: services.ReportingError) -> None:
-    field = getattr(form, error.field or "", None)
-    if field is None:
-        field = next(iter(form))
-    field.errors = [*field.errors, error.message]
 
 
 # --- reporting periods --------------------------------------------------------------------
@@ -77,7 +71,7 @@ def period_form(period_id: int | None = None):
             db.session.commit()
         except services.ReportingError as error:
             db.session.rollback()
-            _show_error(form, error)
+            show_form_error(form, error.field, error.message)
         else:
             flash(_("The period “%(name)s” is saved.", name=form.name.data), "success")
             return redirect(url_for(".periods"))
@@ -231,7 +225,7 @@ def event_actions(event_id: int):
             db.session.commit()
         except services.ReportingError as error:
             db.session.rollback()
-            _show_error(form, error)
+            show_form_error(form, error.field, error.message)
         else:
             flash(_("The actions of this event are saved."), "success")
             return redirect(url_for("organiser.event_detail", event_id=event.id))
