@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.orm import joinedload
+
 from webapp.extensions import db
 from webapp.models import AuditEntry, Event, Registration, User
 
@@ -62,8 +64,6 @@ def scrub_registration_audit(registration_id: int) -> int:
 
 def audit_trail(event: Event, limit: int = 200) -> list[AuditEntry]:
     """The newest entries about ``event`` first, with their authors loaded."""
-    from sqlalchemy.orm import joinedload
-
     return list(
         db.session.scalars(
             db.select(AuditEntry)

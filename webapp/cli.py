@@ -26,7 +26,7 @@ from webapp.monitoring import migration_heads
 from webapp.organiser.passwords import password_problem
 from webapp.polls.commands import polls
 from webapp.registrations.commands import registrations
-from webapp.reporting.certificates import send_certificates
+from webapp.reporting.certificate_mail import send_certificates
 from webapp.reporting.demo import load_demo_action_plans, load_demo_periods
 from webapp.retention import (
     delete_polls,

@@ -26,6 +26,7 @@ from flask import Flask, current_app, g, has_request_context, redirect, request,
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy.orm import joinedload
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from webapp.extensions import db
 from webapp.models import User, UserSession
@@ -158,8 +159,6 @@ def init_app(app: Flask) -> None:
     app.before_request(refresh_login_session)
     proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
     if proxies > 0:
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
         app.wsgi_app = ProxyFix(
             app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies
         )

@@ -10,18 +10,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import segno
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
 
 from webapp.extensions import db
 from webapp.formatting import KIND_LABELS
-from webapp.models import Attendance, Certificate, Event, Registration
+from webapp.models import Certificate, Registration
 from webapp.reporting.pdf import configured_logos, render_pdf
 from webapp.timezones import utcnow
 from webapp.urls import external_url
@@ -124,61 +123,3 @@ def certificate_pdf(certificate: Certificate) -> bytes:
                 _("Co-funded by the European Union"),
             ),
         )
-
-
-# --- sending them once after the event ------------------------------------------------------
-
-SEND_WITHIN_DAYS = 14  # events that ended longer ago get no e-mail (people download it)
-
-
-def certificate_mail_key(registration: Registration) -> str:
-    return f"certificate:{registration.id}"
-
-
-def send_certificates(now: datetime | None = None, *, within_days: int = SEND_WITHIN_DAYS) -> int:
-    """E-mail their certificate to everyone present at an event over in the last days.
-
-    Each registration gets the e-mail once, however often this runs (a dedupe key in
-    the outbox, and ``Certificate.emailed_at``). Commits per event, like reminders.
-    """
-    # Imported here: the mail renderer attaches certificates (this module), so a
-    # module-level import would close a cycle mail.queue → rendering → certificates.
-    from webapp.mail.queue import queue_registration_mail
-
-    now = now or utcnow()
-    event_ids = list(
-        db.session.scalars(
-            select(Event.id)
-            .where(
-                Event.status == "published",
-                Event.ends_at <= now,
-                Event.ends_at > now - timedelta(days=within_days),
-            )
-            .order_by(Event.ends_at, Event.id)
-        )
-    )
-    queued = 0
-    for event_id in event_ids:
-        emailed = select(Certificate.registration_id).where(Certificate.emailed_at.is_not(None))
-        present = select(Attendance.registration_id).where(Attendance.status == "present")
-        registrations = db.session.scalars(
-            select(Registration)
-            .where(
-                Registration.event_id == event_id,
-                Registration.erased_at.is_(None),
-                Registration.id.in_(present),
-                Registration.id.not_in(emailed),
-            )
-            .options(selectinload(Registration.attendances))
-            .order_by(Registration.id)
-        ).all()
-        for registration in registrations:
-            if not is_eligible(registration, now):
-                continue
-            queue_registration_mail(
-                registration, "certificate", dedupe_key=certificate_mail_key(registration)
-            )
-            issue(registration, now).emailed_at = now
-            queued += 1
-        db.session.commit()
-    return queued

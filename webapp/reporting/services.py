@@ -10,6 +10,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from webapp.extensions import db
 from webapp.models import ActionPlan, Event, PlanAction, Region, ReportingPeriod
@@ -69,8 +70,6 @@ def delete_period(period: ReportingPeriod) -> None:
 
 def action_plans(region: Region | None = None) -> list[ActionPlan]:
     """Action plans with their actions and regions, by region (one region if given)."""
-    from sqlalchemy.orm import selectinload
-
     stmt = (
         select(ActionPlan)
         .join(Region, Region.id == ActionPlan.region_id)
