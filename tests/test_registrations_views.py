@@ -337,9 +337,25 @@ def test_cancel_after_the_event_changes_nothing(client, make_event, make_registr
     assert registration.status == "confirmed"
 
 
-def test_cancel_needs_post(client, webinar, make_registration):
+def test_cancel_asks_first_and_a_get_changes_nothing(client, webinar, make_registration):
     registration = make_registration(webinar)
-    assert client.get(f"/registrations/{registration.token}/cancel").status_code == 405
+    manage = client.get(f"/registrations/{registration.token}").get_data(as_text=True)
+    assert f'href="/registrations/{registration.token}/cancel"' in manage
+    page = client.get(f"/registrations/{registration.token}/cancel")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Cancel your registration?" in text
+    assert "Yes, cancel my registration" in text
+    assert f'href="/registrations/{registration.token}"' in text  # "No, keep it"
+    db.session.expire_all()
+    assert registration.status == "confirmed"
+    assert page.headers["Cache-Control"] == "no-store"
+
+
+def test_cancel_page_of_an_inactive_registration_leads_back(client, webinar, make_registration):
+    registration = make_registration(webinar, status="cancelled")
+    response = client.get(f"/registrations/{registration.token}/cancel")
+    assert response.headers["Location"] == f"/registrations/{registration.token}"
 
 
 def test_download_my_data(client, webinar, make_registration):

@@ -87,6 +87,26 @@ def answer_label(question, value):
     return value
 
 
+def answer_text(question, value) -> str:
+    """A stored answer as one line of text for a reader ("" when unanswered)."""
+    if value in (None, "", []):
+        return ""
+    if question.kind == "yes_no" and value in (True, False, "yes", "no"):
+        return str(_l("Yes") if value in (True, "yes") else _l("No"))
+    if isinstance(value, list):
+        return ", ".join(str(answer_label(question, item)) for item in value)
+    return str(answer_label(question, value))
+
+
+def answer_items(questions, answers) -> list[dict[str, str]]:
+    """The questions with their answers (label and text), in the questions' order."""
+    answers = answers or {}
+    return [
+        {"label": question_label(q), "value": answer_text(q, answers.get(str(q.id)))}
+        for q in questions
+    ]
+
+
 def _locale() -> str:
     return formatting_locale(str(get_locale() or "en"))
 

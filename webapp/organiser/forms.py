@@ -328,6 +328,36 @@ class RegistrationFilterForm(FlaskForm):
 
     q = StringField(_l("Search name, e-mail or organisation"), validators=[Length(max=100)])
     status = SelectField(_l("Status"), validate_choice=True)
+    region = SelectField(_l("Region"), validate_choice=True)
+
+
+BULK_NOTE_MAX = 1000
+
+
+class BulkDecisionForm(FlaskForm):
+    """Approve or turn down the ticked registrations, with an optional word to them."""
+
+    ids = SelectMultipleField(
+        _l("Registrations"),
+        coerce=int,
+        validators=[DataRequired(_l("Tick at least one registration."))],
+        invalid_choice_message=_l(
+            "One of the ticked registrations is no longer waiting for a decision; reload the list."
+        ),
+    )
+    decision = SelectField(
+        _l("Decision"),
+        choices=[SelectChoice("approve", _l("Approve")), SelectChoice("reject", _l("Turn down"))],
+        invalid_choice_message=_l("Choose to approve or to turn down."),
+    )
+    note = TextAreaField(
+        _l("Message to include in their e-mail (optional)"),
+        description=_l("Shown to each of them exactly as you write it."),
+        validators=[
+            Optional(),
+            Length(max=BULK_NOTE_MAX, message=_l("A message has at most %(max)d characters.")),
+        ],
+    )
 
 
 class ConfirmFromWaitingListForm(FlaskForm):

@@ -746,21 +746,69 @@ def delete_event(event: Event, *, actor: User) -> None:
 # these wrappers add who did it to the audit trail.
 
 
-def approve(registration: Registration, *, actor: User) -> str:
+def approve(registration: Registration, *, actor: User, note: str = "") -> str:
+    """Approve a pending registration; returns ``confirmed``, or ``waitlisted`` when full."""
     from webapp.registrations.services import approve_registration
 
-    status = approve_registration(registration)
-    record_audit(
-        actor, "registration.approved", registration=registration, details={"status": status}
-    )
+    status = approve_registration(registration, note=note)
+    details: dict[str, Any] = {"status": status}
+    if note:
+        details["with_note"] = True
+    record_audit(actor, "registration.approved", registration=registration, details=details)
     return status
 
 
-def reject(registration: Registration, *, actor: User) -> None:
+def reject(registration: Registration, *, actor: User, note: str = "") -> None:
     from webapp.registrations.services import reject_registration
 
-    reject_registration(registration)
-    record_audit(actor, "registration.rejected", registration=registration)
+    reject_registration(registration, note=note)
+    record_audit(
+        actor,
+        "registration.rejected",
+        registration=registration,
+        details={"with_note": True} if note else None,
+    )
+
+
+BULK_DECISIONS = ("approve", "reject")
+# Statuses each decision applies to; the others are left as they are (and counted).
+BULK_DECIDABLE = {"approve": ("pending",), "reject": ("pending", "waitlisted")}
+
+
+@dataclass
+class BulkOutcome:
+    """What a bulk decision did, for a message that says exactly that."""
+
+    confirmed: int = 0
+    waitlisted: int = 0
+    rejected: int = 0
+    skipped: int = 0
+
+
+def decide_registrations(
+    registrations: Sequence[Registration], decision: str, *, actor: User, note: str = ""
+) -> BulkOutcome:
+    """Approve or turn down several registrations of one event, each through the usual
+    rules (seats taken in id order; when the event fills up, the rest go to the waiting
+    list). Registrations whose status no longer allows ``decision`` are skipped."""
+    if decision not in BULK_DECISIONS:
+        raise SchedulingError(_("Choose to approve or to turn down."))
+    outcome = BulkOutcome()
+    note = (note or "").strip()
+    for registration in sorted(registrations, key=lambda r: r.id):
+        if registration.status not in BULK_DECIDABLE[decision]:
+            outcome.skipped += 1
+            continue
+        if decision == "approve":
+            status = approve(registration, actor=actor, note=note)
+            if status == "confirmed":
+                outcome.confirmed += 1
+            else:
+                outcome.waitlisted += 1
+        else:
+            reject(registration, actor=actor, note=note)
+            outcome.rejected += 1
+    return outcome
 
 
 def confirm_waitlisted(
@@ -814,7 +862,10 @@ def add_registration(
     privacy_version: str,
     now: datetime | None = None,
 ) -> Any:
-    """Register someone by hand (they told the organiser they agree to the privacy notice)."""
+    """Register someone by hand (they told the organiser they agree to the privacy notice).
+
+    The person needs no further approval: confirmed while a seat is free, else waitlisted.
+    """
     from webapp.registrations.services import register
     from webapp.timezones import utcnow
 
@@ -831,6 +882,8 @@ def add_registration(
         consent_at=now,
         privacy_version=privacy_version,
         now=now,
+        # The organiser adds the person: that is the approval; seats still count.
+        approved=True,
     )
     if outcome.created:
         record_audit(

@@ -60,66 +60,74 @@ def _email_syntax(form, field) -> None:
         raise ValidationError(exc.message) from exc
 
 
-class RegistrationForm(FlaskForm):
-    name = StringField(
-        _l("Your name"),
-        validators=[
-            DataRequired(_l("Enter your name.")),
-            Length(max=NAME_MAX, message=_l("A name has at most %(max)d characters.")),
-        ],
-        render_kw={"autocomplete": "name", "maxlength": NAME_MAX},
-    )
-    email = StringField(
-        _l("E-mail address"),
-        description=_l("We send your confirmation and your personal link here."),
-        validators=[
-            DataRequired(_l("Enter your e-mail address.")),
-            Length(max=EMAIL_MAX, message=_l("An e-mail address has at most %(max)d characters.")),
-            _email_syntax,
-        ],
-        render_kw={
-            "autocomplete": "email",
-            # Not type="email": browsers refuse internationalised addresses (josé@…).
-            "inputmode": "email",
-            "maxlength": EMAIL_MAX,
-            "spellcheck": "false",
-        },
-    )
-    organisation = StringField(
-        _l("Organisation"),
-        description=_l("Optional. The company, authority or body you represent."),
-        validators=[
-            Optional(),
-            Length(
-                max=ORGANISATION_MAX,
-                message=_l("An organisation name has at most %(max)d characters."),
-            ),
-        ],
-        render_kw={"autocomplete": "organization", "maxlength": ORGANISATION_MAX},
-    )
-    stakeholder_type = SelectField(
-        _l("Kind of organisation"),
-        choices=[SelectChoice("", _l("Choose one…"))]
-        + [SelectChoice(t, STAKEHOLDER_LABELS[t]) for t in STAKEHOLDER_TYPES],
-        validators=[DataRequired(_l("Choose the kind of organisation you represent."))],
-        invalid_choice_message=_l("Choose one of the kinds in the list."),
-    )
-    region = SelectField(
-        _l("Where you come from"),
-        description=_l("The partner region you are based in, for the regions' reports."),
-        validators=[DataRequired(_l("Choose the region you are based in."))],
-        invalid_choice_message=_l("Choose one of the regions in the list."),
-    )
-    consent = BooleanField(
-        _l("I have read the privacy notice and agree that my data is used for this event."),
-        validators=[DataRequired(_l("Agree to the privacy notice to register."))],
-    )
-    # Left empty by people; filled by bots that fill every input they find.
-    website = StringField(
-        _l("Leave this field empty"),
-        validators=[Optional(), Length(max=200)],
-        render_kw={"autocomplete": "off", "tabindex": "-1"},
-    )
+_NAME = StringField(
+    _l("Your name"),
+    validators=[
+        DataRequired(_l("Enter your name.")),
+        Length(max=NAME_MAX, message=_l("A name has at most %(max)d characters.")),
+    ],
+    render_kw={"autocomplete": "name", "maxlength": NAME_MAX},
+)
+_EMAIL = StringField(
+    _l("E-mail address"),
+    description=_l("We send your confirmation and your personal link here."),
+    validators=[
+        DataRequired(_l("Enter your e-mail address.")),
+        Length(max=EMAIL_MAX, message=_l("An e-mail address has at most %(max)d characters.")),
+        _email_syntax,
+    ],
+    render_kw={
+        "autocomplete": "email",
+        # Not type="email": browsers refuse internationalised addresses (josé@…).
+        "inputmode": "email",
+        "maxlength": EMAIL_MAX,
+        "spellcheck": "false",
+    },
+)
+_ORGANISATION = StringField(
+    _l("Organisation"),
+    description=_l("Optional. The company, authority or body you represent."),
+    validators=[
+        Optional(),
+        Length(
+            max=ORGANISATION_MAX,
+            message=_l("An organisation name has at most %(max)d characters."),
+        ),
+    ],
+    render_kw={"autocomplete": "organization", "maxlength": ORGANISATION_MAX},
+)
+_STAKEHOLDER_TYPE = SelectField(
+    _l("Kind of organisation"),
+    choices=[SelectChoice("", _l("Choose one…"))]
+    + [SelectChoice(t, STAKEHOLDER_LABELS[t]) for t in STAKEHOLDER_TYPES],
+    validators=[DataRequired(_l("Choose the kind of organisation you represent."))],
+    invalid_choice_message=_l("Choose one of the kinds in the list."),
+)
+_REGION = SelectField(
+    _l("Where you come from"),
+    description=_l("The partner region you are based in, for the regions' reports."),
+    validators=[DataRequired(_l("Choose the region you are based in."))],
+    invalid_choice_message=_l("Choose one of the regions in the list."),
+)
+_CONSENT = BooleanField(
+    _l("I have read the privacy notice and agree that my data is used for this event."),
+    validators=[DataRequired(_l("Agree to the privacy notice to register."))],
+)
+# Left empty by people; filled by bots that fill every input they find.
+_WEBSITE = StringField(
+    _l("Leave this field empty"),
+    validators=[Optional(), Length(max=200)],
+    render_kw={"autocomplete": "off", "tabindex": "-1"},
+)
+
+
+class RegistrantDetailsForm(FlaskForm):
+    """What a registrant may correct on their own page: who they are and their answers."""
+
+    name = _NAME
+    organisation = _ORGANISATION
+    stakeholder_type = _STAKEHOLDER_TYPE
+    region = _REGION
 
     question_fields: list[str]
 
@@ -129,10 +137,6 @@ class RegistrationForm(FlaskForm):
             *(SelectChoice(r.code, _region_label(r)) for r in regions),
             SelectChoice(OTHER_REGION, _l("Other / outside the partnership")),
         ]
-
-    @property
-    def honeypot_filled(self) -> bool:
-        return bool((self.website.data or "").strip())
 
     def answers(self, questions: Sequence[Question]) -> dict[str, object]:
         """The answers to the event's questions, keyed by question id (as a string)."""
@@ -167,6 +171,16 @@ class RegistrationForm(FlaskForm):
             ]
             return False
         return True
+
+
+class RegistrationForm(RegistrantDetailsForm):
+    email = _EMAIL
+    consent = _CONSENT
+    website = _WEBSITE
+
+    @property
+    def honeypot_filled(self) -> bool:
+        return bool((self.website.data or "").strip())
 
 
 def _region_label(region: Region) -> str:
@@ -277,11 +291,14 @@ def question_field(question: Question) -> Field:
 
 
 def registration_form(
-    questions: Sequence[Question], regions: Iterable[Region], **kwargs
+    questions: Sequence[Question],
+    regions: Iterable[Region],
+    base: type[RegistrantDetailsForm] = RegistrationForm,
+    **kwargs,
 ) -> RegistrationForm:
-    """A registration form for an event with ``questions``."""
+    """A registration form (or, with ``base``, a details form) for an event with ``questions``."""
 
-    class EventRegistrationForm(RegistrationForm):
+    class EventRegistrationForm(base):
         pass
 
     for question in questions:

@@ -325,8 +325,12 @@ def register(
     privacy_version: str,
     now: datetime | None = None,
     email_confirmation_hold: timedelta = DEFAULT_EMAIL_CONFIRMATION_HOLD,
+    approved: bool = False,
 ) -> RegistrationOutcome:
     """Register one person for ``event``: confirmed, waitlisted or pending approval.
+
+    ``approved``: an organiser registers the person, which stands for the approval; the
+    capacity and the waiting list still apply.
 
     If the address already has an active registration for the event, nothing new is
     stored: the existing registration's link is sent again (``created`` is False).
@@ -362,7 +366,7 @@ def register(
             queue_registration_mail(existing, kind)
         return RegistrationOutcome(existing, created=False, status=existing.status)
 
-    if event.requires_approval:
+    if event.requires_approval and not approved:
         status = "pending"
     else:
         free = _free_seats(event, counts)
@@ -499,12 +503,14 @@ def waitlist_positions(event_id: int) -> dict[int, int]:
 # --- changing a registration ------------------------------------------------------------
 
 
-def _set_status(registration: Registration, status: str, mail_kind: str | None) -> None:
+def _set_status(
+    registration: Registration, status: str, mail_kind: str | None, *, note: str = ""
+) -> None:
     registration.status = status
     registration.updated_at = utcnow()
     db.session.flush()
     if mail_kind:
-        queue_registration_mail(registration, mail_kind)
+        queue_registration_mail(registration, mail_kind, note=note)
 
 
 def _promote(event: Event) -> list[Registration]:
@@ -567,8 +573,11 @@ def _cancel(registration: Registration, *, notify: bool) -> list[Registration]:
     return _promote(event) if held_seat else []
 
 
-def approve_registration(registration: Registration) -> str:
-    """Approve a pending registration: confirmed if a seat is free, else waitlisted."""
+def approve_registration(registration: Registration, *, note: str = "") -> str:
+    """Approve a pending registration: confirmed if a seat is free, else waitlisted.
+
+    Returns the new status; ``note`` is the organiser's word to the person, in the e-mail.
+    """
     event = lock_event(registration.event_id)
     registration = _refresh(registration)
     if registration.status != "pending":
@@ -576,21 +585,24 @@ def approve_registration(registration: Registration) -> str:
     _promote(event)
     free = _free_seats(event, _counts(event))
     if free is None or free > 0:
-        _set_status(registration, "confirmed", "approved")
+        _set_status(registration, "confirmed", "approved", note=note)
     else:
-        _set_status(registration, "waitlisted", "waitlisted")
+        _set_status(registration, "waitlisted", "waitlisted", note=note)
     return registration.status
 
 
-def reject_registration(registration: Registration) -> None:
-    """Turn down a registration awaiting approval or on the waiting list."""
+def reject_registration(registration: Registration, *, note: str = "") -> None:
+    """Turn down a registration awaiting approval or on the waiting list.
+
+    ``note`` is the organiser's word to the person, in the e-mail.
+    """
     lock_event(registration.event_id)
     registration = _refresh(registration)
     if registration.status not in ("pending", "waitlisted"):
         raise InvalidTransition(
             _("Only registrations awaiting approval or on the waiting list can be turned down.")
         )
-    _set_status(registration, "rejected", "rejected")
+    _set_status(registration, "rejected", "rejected", note=note)
 
 
 def confirm_from_waiting_list(
@@ -713,6 +725,86 @@ def release_expired_holds(event_id: int, *, now: datetime | None = None) -> int:
     """Release one event's expired holds under its lock; how many were released."""
     now = now or utcnow()
     return len(_release_expired_holds(lock_event(event_id), now))
+
+
+# --- the registrant's own corrections ----------------------------------------------------
+
+
+def can_edit_details(registration: Registration, now: datetime | None = None) -> bool:
+    """Whether the registrant may still correct their details: active, not erased, and the
+    event neither started nor cancelled."""
+    now = now or utcnow()
+    event = registration.event
+    return (
+        registration.is_active
+        and registration.erased_at is None
+        and not event.is_cancelled
+        and event.starts_at > now
+    )
+
+
+def update_registration_details(
+    registration: Registration,
+    *,
+    name: str,
+    organisation: str,
+    stakeholder_type: str,
+    region: Region | None,
+    answers: Mapping[str, Any],
+    question_ids: Iterable[int],
+    now: datetime | None = None,
+) -> list[str]:
+    """The registrant corrects their name, organisation, region and answers.
+
+    ``answers`` replace the answers to ``question_ids`` (the questions the form asked);
+    answers to other questions are kept. Returns the names of the fields that changed
+    (``answers`` for any answer) and writes them to the audit trail, without the values:
+    personal data lives in the registration only. Raises ``InvalidTransition`` once the
+    event has started (or the registration is no longer active) and
+    ``InvalidRegistrationData`` for data no form should have let by.
+    """
+    now = now or utcnow()
+    if not can_edit_details(registration, now):
+        raise InvalidTransition(
+            _(
+                "Your details can no longer be changed: the event has started or your "
+                "registration is not active."
+            )
+        )
+    name = (name or "").strip()
+    if not name:
+        raise InvalidRegistrationData(_("Enter your name."), "name")
+    if stakeholder_type not in STAKEHOLDER_TYPES:
+        raise InvalidRegistrationData(
+            _("Choose the kind of organisation you represent."), "stakeholder_type"
+        )
+    asked = {str(question_id) for question_id in question_ids}
+    new_answers = {k: v for k, v in (registration.answers or {}).items() if k not in asked}
+    new_answers.update({k: v for k, v in answers.items() if k in asked})
+    wanted = {
+        "name": name,
+        "organisation": (organisation or "").strip(),
+        "stakeholder_type": stakeholder_type,
+        "region_id": region.id if region is not None else None,
+        "answers": new_answers,
+    }
+    changed = [key for key, value in wanted.items() if getattr(registration, key) != value]
+    if not changed:
+        return []
+    for key in changed:
+        setattr(registration, key, wanted[key])
+    if "region_id" in changed:
+        registration.region = region
+    registration.updated_at = now
+    db.session.flush()
+    fields = ["region" if key == "region_id" else key for key in changed]
+    record_audit(
+        None,
+        "registration.details_changed",
+        registration=registration,
+        details={"fields": fields, "by": "registrant"},
+    )
+    return fields
 
 
 # --- personal data ----------------------------------------------------------------------
