@@ -164,7 +164,8 @@ def test_answers_to_custom_questions_are_stored(client, webinar):
     data.update(
         {
             text_q.field_name: "Germany",
-            multi.field_name: ["Finance", "Law"],
+            # Choices answer with their keys (the option's place), not their texts.
+            multi.field_name: ["1", "3"],
             yes_no.field_name: "yes",
         }
     )
@@ -173,7 +174,7 @@ def test_answers_to_custom_questions_are_stored(client, webinar):
     [stored] = registrations()
     assert stored.answers == {
         str(text_q.id): "Germany",
-        str(multi.id): ["Finance", "Law"],
+        str(multi.id): ["1", "3"],
         str(yes_no.id): "yes",
     }
 

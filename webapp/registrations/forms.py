@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -20,7 +21,12 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from webapp.formatting import ACCOMMODATION_LABELS, STAKEHOLDER_LABELS, question_label
+from webapp.formatting import (
+    ACCOMMODATION_LABELS,
+    STAKEHOLDER_LABELS,
+    question_help,
+    question_label,
+)
 from webapp.input_hygiene import FlaskForm
 from webapp.models import STAKEHOLDER_TYPES, Question, Region
 from webapp.models.events import ACCOMMODATION_ANSWERS
@@ -190,12 +196,15 @@ def _region_label(region: Region) -> str:
 
 
 def _options(question: Question) -> list[SelectChoice]:
-    return [SelectChoice(str(option), str(option)) for option in (question.options or [])]
+    """The options in the reader's language; each answers with its key, not its text."""
+    language = str(get_locale() or "en")
+    return [SelectChoice(key, text) for key, text in question.localized_choices(language)]
 
 
 def _text_field(field_class: type[Field], question: Question, max_length: int) -> Field:
     return field_class(
-        question.label,
+        question_label(question),
+        description=question_help(question),
         validators=[
             InputRequired(_l("Answer this question.")) if question.required else Optional(),
             Length(max=max_length, message=_l("An answer has at most %(max)d characters.")),
@@ -272,7 +281,8 @@ def question_field(question: Question) -> Field:
         return _text_field(TextAreaField, question, LONG_ANSWER_MAX)
     if question.kind == "multiple_choice":
         return CheckboxListField(
-            question.label,
+            question_label(question),
+            description=question_help(question),
             choices=_options(question),
             validators=[DataRequired(_l("Choose at least one answer."))] if required else [],
             invalid_choice_message=_l("Choose among the answers offered."),
@@ -283,7 +293,8 @@ def question_field(question: Question) -> Field:
         else _options(question)
     )
     return ChoiceRadioField(
-        question.label,
+        question_label(question),
+        description=question_help(question),
         choices=choices,
         validators=[DataRequired(_l("Choose an answer."))] if required else [],
         invalid_choice_message=_l("Choose among the answers offered."),

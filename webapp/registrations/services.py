@@ -30,7 +30,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from webapp.audit import record_audit, scrub_registration_audit
 from webapp.extensions import db
-from webapp.formatting import local_datetime
+from webapp.formatting import answer_text, local_datetime, question_label
 from webapp.mail.queue import notify_host_organisers, queue_registration_mail
 from webapp.models import (
     ACTIVE_STATUSES,
@@ -860,7 +860,7 @@ def erase_registration(registration: Registration, *, now: datetime | None = Non
 def export_registration_data(registration: Registration) -> dict[str, Any]:
     """Everything stored about the person, for "download my data" (JSON-ready)."""
     event = registration.event
-    questions = {str(q.id): q.label for q in event.questions}
+    questions = {str(q.id): q for q in event.questions}
     return {
         "event": {
             "title": event.title,
@@ -878,7 +878,7 @@ def export_registration_data(registration: Registration) -> dict[str, Any]:
         "status": registration.status,
         "waiting_list_position": waitlist_position(registration),
         "answers": [
-            {"question": questions.get(key, key), "answer": value}
+            _exported_answer(questions.get(key), key, value)
             for key, value in (registration.answers or {}).items()
         ],
         "privacy_notice_version": registration.privacy_version,
@@ -896,6 +896,19 @@ def export_registration_data(registration: Registration) -> dict[str, Any]:
             for a in registration.attendances
         ],
     }
+
+
+def _exported_answer(question, key: str, value: Any) -> dict[str, Any]:
+    """One answer as the person reads it; a choice keeps its stored key beside the text."""
+    if question is None:
+        return {"question": key, "answer": value}
+    entry: dict[str, Any] = {"question": question_label(question)}
+    if question.has_choices:
+        entry["answer"] = answer_text(question, value)
+        entry["stored"] = value
+    else:
+        entry["answer"] = value
+    return entry
 
 
 def _iso(value: datetime | None) -> str | None:
