@@ -211,3 +211,22 @@ def test_person_added_by_an_organiser_needs_no_approval(client, organiser, make_
     statuses = dict(db.session.execute(db.select(Registration.name, Registration.status)).all())
     # The first takes the only seat; the second waits: capacity still applies.
     assert statuses == {"Giulia Rossi": "confirmed", "Ana Lopez": "waitlisted"}
+
+
+def test_person_added_by_an_organiser_skips_the_address_confirmation(client, organiser, make_event):
+    event = make_event(requires_email_confirmation=True)
+    client.post(
+        url(event, "/new"),
+        data={
+            "name": "Giulia Rossi",
+            "email": "giulia@example.it",
+            "stakeholder_type": "sme",
+            "region": "IT",
+            "locale": "it",
+            "consent": "y",
+        },
+    )
+    registration = db.session.scalar(db.select(Registration))
+    assert registration.status == "confirmed" and registration.email_confirm_by is None
+    kinds = list(db.session.scalars(db.select(OutboxMessage.kind)))
+    assert kinds == ["confirmed"]

@@ -329,8 +329,8 @@ def register(
 ) -> RegistrationOutcome:
     """Register one person for ``event``: confirmed, waitlisted or pending approval.
 
-    ``approved``: an organiser registers the person, which stands for the approval; the
-    capacity and the waiting list still apply.
+    ``approved``: an organiser registers the person, which stands for the approval (and
+    for the confirmed address); the capacity and the waiting list still apply.
 
     If the address already has an active registration for the event, nothing new is
     stored: the existing registration's link is sent again (``created`` is False).
@@ -392,8 +392,9 @@ def register(
         privacy_version=privacy_version,
         created_at=now,
         updated_at=now,
+        # An organiser who adds someone vouches for the address: no double opt-in.
         email_confirm_by=now + email_confirmation_hold
-        if event.requires_email_confirmation
+        if event.requires_email_confirmation and not approved
         else None,
     )
     db.session.add(registration)
