@@ -202,3 +202,21 @@ def test_over_long_translated_label_is_refused(client, organiser):
     )
     assert "Field cannot be longer than 300 characters." in response.get_data(as_text=True)
     assert db.session.scalar(db.select(db.func.count(Event.id))) == 0
+
+
+def test_a_date_question_shows_its_help_text_in_the_visitors_language(client, make_event):
+    event = make_event(slug="dated")
+    db.session.add(
+        Question(
+            event=event,
+            label="Preferred day",
+            kind="date",
+            help_text="Any weekday.",
+            translations={"es": {"help_text": "Cualquier día laborable."}},
+        )
+    )
+    db.session.commit()
+    english = client.get("/events/dated/register").get_data(as_text=True)
+    spanish = client.get("/events/dated/register", headers={"Accept-Language": "es"})
+    assert "Any weekday." in english
+    assert "Cualquier día laborable." in spanish.get_data(as_text=True)

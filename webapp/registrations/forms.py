@@ -242,13 +242,19 @@ def _date_field(question: Question) -> Field:
         first, last = days[0] - around, days[-1] + around
         return TravelDateField(
             label,
+            description=question_help(question),
             validators=validators,
             invalid_value_message=INVALID_DATE,
             first=first,
             last=last,
             render_kw={"min": first.isoformat(), "max": last.isoformat()},
         )
-    return DateField(label, validators=validators, invalid_value_message=INVALID_DATE)
+    return DateField(
+        label,
+        description=question_help(question),
+        validators=validators,
+        invalid_value_message=INVALID_DATE,
+    )
 
 
 def question_field(question: Question) -> Field:
