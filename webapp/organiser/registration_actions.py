@@ -1,7 +1,7 @@
 """Managing registrations on the registrants' behalf.
 
-The registration rules (capacity, waiting list, e-mails) are the registration area's;
-these wrappers add who did it to the audit trail.
+The registration rules (capacity, waiting list, e-mails, audit entries) are the state
+machine's (``webapp.registrations.transitions``); these wrappers say who did it.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from webapp.audit import record_audit
 from webapp.mail.queue import queue_registration_mail
 from webapp.models import Event, Region, Registration, User
 from webapp.organiser.event_data import SchedulingError
-from webapp.registrations.services import (
+from webapp.registrations.transitions import (
     approve_registration,
     cancel_registration,
     confirm_from_waiting_list,
@@ -29,22 +29,11 @@ from webapp.timezones import utcnow
 
 def approve(registration: Registration, *, actor: User, note: str = "") -> str:
     """Approve a pending registration; returns ``confirmed``, or ``waitlisted`` when full."""
-    status = approve_registration(registration, note=note)
-    details: dict[str, Any] = {"status": status}
-    if note:
-        details["with_note"] = True
-    record_audit(actor, "registration.approved", registration=registration, details=details)
-    return status
+    return approve_registration(registration, actor=actor, note=note)
 
 
 def reject(registration: Registration, *, actor: User, note: str = "") -> None:
-    reject_registration(registration, note=note)
-    record_audit(
-        actor,
-        "registration.rejected",
-        registration=registration,
-        details={"with_note": True} if note else None,
-    )
+    reject_registration(registration, actor=actor, note=note)
 
 
 BULK_DECISIONS = ("approve", "reject")
@@ -65,8 +54,8 @@ class BulkOutcome:
 def decide_registrations(
     registrations: Sequence[Registration], decision: str, *, actor: User, note: str = ""
 ) -> BulkOutcome:
-    """Approve or turn down several registrations of one event, each through the usual
-    rules (seats taken in id order; when the event fills up, the rest go to the waiting
+    """Approve or turn down several registrations of one event, each through the state
+    machine (seats taken in id order; when the event fills up, the rest go to the waiting
     list). Registrations whose status no longer allows ``decision`` are skipped."""
     if decision not in BULK_DECISIONS:
         raise SchedulingError(_("Choose to approve or to turn down."))
@@ -92,31 +81,15 @@ def confirm_waitlisted(
     registration: Registration, *, actor: User, override_reason: str | None = None
 ) -> None:
     """Give a waitlisted person a seat; over capacity only with a written reason."""
-
-    reason = (override_reason or "").strip() or None
-    confirm_from_waiting_list(registration, override_reason=reason)
-    details: dict[str, Any] = {}
-    if reason:
-        details["override_reason"] = reason
-    record_audit(actor, "registration.confirmed", registration=registration, details=details)
+    confirm_from_waiting_list(registration, override_reason=override_reason, actor=actor)
 
 
 def cancel_on_behalf(registration: Registration, *, actor: User) -> int:
     """Cancel someone's registration; returns how many moved up from the waiting list."""
-
-    previous = registration.status
-    promoted = cancel_registration(registration)
-    record_audit(
-        actor,
-        "registration.cancelled",
-        registration=registration,
-        details={"previous_status": previous, "promoted": [r.id for r in promoted]},
-    )
-    return len(promoted)
+    return len(cancel_registration(registration, actor=actor))
 
 
 def resend_link(registration: Registration, *, actor: User) -> None:
-
     if not registration.is_active:
         raise SchedulingError(_("Only active registrations have a link worth sending."))
     queue_registration_mail(registration, "link_resent")
