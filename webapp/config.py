@@ -90,6 +90,8 @@ class DefaultConfig:
 
     EVENTS_PER_PAGE = 12
     PRIVACY_NOTICE_VERSION = "2026-01"
+    # Folder of the privacy notice's text, one <language>.txt each (None: instance/privacy)
+    PRIVACY_NOTICE_PATH: str | None = None
     FEED_PAST_DAYS = 90  # feeds show events that ended up to this many days ago
     FEED_CACHE_SECONDS = 900  # a built feed is kept in the process at most this long
     FEED_HTTP_MAX_AGE = 300  # Cache-Control max-age of .ics responses
@@ -155,6 +157,8 @@ ENVIRONMENT_KEYS: dict[str, Any] = {
     "METRICS_ALLOWED_NETWORKS": str,
     "POLL_WORKING_HOURS": parse_working_hours,
     "MATERIALS_STORAGE_PATH": str,
+    "PRIVACY_NOTICE_PATH": str,
+    "PRIVACY_NOTICE_VERSION": str,
     "MATERIAL_MAX_BYTES": int,
     "EMAIL_CONFIRMATION_HOLD_MINUTES": int,
     "HSTS_MAX_AGE": int,
