@@ -57,11 +57,13 @@ from webapp.models.reporting import (
     event_actions,
 )
 from webapp.models.users import ROLES, RecoveryCode, SecurityPolicy, User, UserSession
+from webapp.models.versions import DATA_VERSION_ID, DataVersion
 
 __all__ = [
     "ACTIVE_STATUSES",
     "ATTENDANCE_SOURCES",
     "ATTENDANCE_STATUSES",
+    "DATA_VERSION_ID",
     "EVENT_FORMATS",
     "EVENT_KINDS",
     "EVENT_STATUSES",
@@ -85,6 +87,7 @@ __all__ = [
     "PlatformReport",
     "AuditEntry",
     "Certificate",
+    "DataVersion",
     "Event",
     "EventSeries",
     "Invitation",
