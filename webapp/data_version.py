@@ -3,8 +3,12 @@
 Every transaction that writes a table a visitor can see raises the one-row
 ``data_version`` number, in that same transaction: a reader on any worker or host sees
 the new number exactly when it sees the new data, so a cache entry keyed by the number
-it read is never stale and never needs to be told about a change. Reading it is one
-primary-key lookup per request.
+it read is never stale and never needs to be told about a change. A request reads it
+before anything else, so what it then renders is at least that new.
+
+Reading it is one primary-key lookup per request, in autocommit on a small engine of
+its own: one round trip, without the main pool's liveness ping and the transaction's
+``BEGIN``/``ROLLBACK`` (a connection found dead is replaced and the read tried again).
 
 The bump happens in the ORM (after a flush that changed a visible table, and before a
 bulk ``UPDATE``/``DELETE``/``INSERT`` run through the session); a script that writes the
@@ -16,9 +20,9 @@ without changing a page (the outbox, the audit log, login sessions) do not bump.
 
 from __future__ import annotations
 
-from flask import g
-from sqlalchemy import event, insert, select, update
-from sqlalchemy.exc import SQLAlchemyError
+from flask import current_app, g
+from sqlalchemy import Engine, create_engine, event, insert, select, update
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
 from webapp.extensions import db
@@ -53,16 +57,42 @@ def bump_data_version(session: Session) -> None:
         connection.execute(insert(_TABLE).values(id=DATA_VERSION_ID, version=1))
 
 
+_READ = select(_TABLE.c.version).where(_TABLE.c.id == DATA_VERSION_ID)
+
+
+def _version_engine() -> Engine:
+    """This app's engine for version reads (created in the process that uses it)."""
+    engine = current_app.extensions.get("data_version_engine")
+    if engine is None:
+        main = db.engine
+        engine = create_engine(
+            main.url, isolation_level="AUTOCOMMIT", pool_size=2, pool_reset_on_return=None
+        )
+        # Closed with the app's own engine (tests and shutdown dispose it).
+        event.listen(main, "engine_disposed", lambda *_args: engine.dispose())
+        current_app.extensions["data_version_engine"] = engine
+    return engine
+
+
+def read_data_version() -> int | None:
+    """The committed version now; None when there is no row or the database is down."""
+    engine = _version_engine()
+    for attempt in (1, 2):
+        try:
+            with engine.connect() as connection:
+                return connection.scalar(_READ)
+        except DBAPIError as exc:
+            if attempt == 2 or not exc.connection_invalidated:
+                return None
+        except SQLAlchemyError:
+            return None
+    return None
+
+
 def current_data_version() -> int | None:
     """The version this request reads (once per request); None when there is no row."""
     if "data_version" not in g:
-        try:
-            g.data_version = db.session.scalar(
-                select(_TABLE.c.version).where(_TABLE.c.id == DATA_VERSION_ID)
-            )
-        except SQLAlchemyError:
-            db.session.rollback()
-            g.data_version = None
+        g.data_version = read_data_version()
     return g.data_version
 
 
