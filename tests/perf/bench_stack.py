@@ -344,7 +344,13 @@ def run() -> None:
 
         with (
             tempfile.TemporaryDirectory(prefix="ive-bench-") as workdir,
-            gunicorn_server(url, workers=WORKERS) as base_url,
+            gunicorn_server(
+                url,
+                workers=WORKERS,
+                startup_timeout=180,
+                # a loaded machine may take long to build the 5,000-event feed once
+                environment={"GUNICORN_CMD_ARGS": "--timeout 300"},
+            ) as base_url,
         ):
             load = Load(base_url, run_id, Path(workdir))
             register_path = f"/events/{POPULAR_SLUG}/register"
