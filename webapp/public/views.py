@@ -29,7 +29,7 @@ from webapp.public.catalogue import (
     parse_filters,
     public_events_query,
 )
-from webapp.registrations.services import confirmed_counts, seats_left
+from webapp.registrations.queries import confirmed_counts, seats_left
 from webapp.series.services import series_dates_for_visitors
 from webapp.timezones import times_in_regions
 
