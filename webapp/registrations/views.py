@@ -137,8 +137,9 @@ def register(slug: str):
                 form.form_errors.append(exc.message)
         else:
             # The same answer whether the address was new or already registered: the
-            # personal link only ever travels by e-mail, to the address's owner.
-            return redirect(url_for(".check_inbox", slug=event.slug), 303)
+            # personal link only ever travels by e-mail, to the address's owner. (The
+            # slug of the address, not the committed event: that would be read again.)
+            return redirect(url_for(".check_inbox", slug=slug), 303)
     return render_template(
         "registrations/register.html",
         event=event,
