@@ -1,4 +1,4 @@
-"""Migration 0013 turns stored choice texts into option keys, and back on downgrade."""
+"""Migration 0010 turns stored choice texts into option keys, and back on downgrade."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The data version row that page and feed caches are validated against.
 
-Revision ID: 0016
-Revises: 0009
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-11-29 16:30:00.000000
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0016"
-down_revision = "0009"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
