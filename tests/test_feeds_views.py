@@ -155,12 +155,28 @@ def test_a_new_event_changes_the_etag(client, make_event):
     assert set(vevents(response)) == {"One", "Two"}
 
 
-def test_a_304_builds_nothing_and_costs_one_query(client, make_event, count_queries):
+def test_a_304_builds_nothing_and_reads_only_the_data_version(client, make_event, count_queries):
     make_event()
     etag = client.get("/calendar.ics").headers["ETag"]
     with count_queries() as statements:
         assert client.get("/calendar.ics", headers={"If-None-Match": etag}).status_code == 304
-    assert len(statements) == 1
+    # The validator is kept under the data version, read on its own small engine.
+    assert statements == []
+
+
+def test_a_kept_validator_ends_when_an_event_leaves_the_feed(app, make_event):
+    from webapp.feeds.services import FeedSpec, public_feed_validator
+    from webapp.timezones import utcnow
+
+    ending = make_event(start=timedelta(hours=-1), duration=timedelta(hours=2))
+    make_event(start=timedelta(days=2))
+    now = utcnow()
+    with app.test_request_context("/calendar.ics"):
+        before = public_feed_validator(FeedSpec(), locale="en", now=now, past_days=0)
+        assert public_feed_validator(FeedSpec(), locale="en", now=now, past_days=0) == before
+        later = ending.ends_at + timedelta(seconds=1)
+        after = public_feed_validator(FeedSpec(), locale="en", now=later, past_days=0)
+    assert after.etag != before.etag
 
 
 def test_queries_per_feed_do_not_grow_with_events(client, make_event, count_queries):
@@ -382,3 +398,21 @@ def test_region_and_event_pages_offer_the_same_subscribe_block(client, make_even
     page = client.get(f"/events/{event.slug}").get_data(as_text=True)
     assert f"cid=webcal%3A%2F%2Fevents.example.org%2Fevents%2F{event.slug}.ics" in page
     assert "name=Kick-off" in page and 'copy-button" data-copy-target=' in page
+
+
+def test_a_client_that_accepts_gzip_gets_the_same_feed_compressed(client, make_event):
+    import gzip
+
+    make_event(title="Compressed")
+    plain = client.get("/calendar.ics")
+    packed = client.get("/calendar.ics", headers={"Accept-Encoding": "gzip, deflate"})
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in packed.headers["Vary"]
+    assert gzip.decompress(packed.data) == plain.data
+    assert packed.headers["ETag"] != plain.headers["ETag"]
+    again = client.get(
+        "/calendar.ics",
+        headers={"Accept-Encoding": "gzip", "If-None-Match": packed.headers["ETag"]},
+    )
+    assert again.status_code == 304
+    assert "Content-Encoding" not in plain.headers

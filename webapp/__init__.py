@@ -39,6 +39,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     from webapp import (
         cli,
+        data_version,  # noqa: F401 - its session hooks count every visible change
         errors,
         formatting,
         i18n,

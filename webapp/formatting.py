@@ -75,16 +75,55 @@ MATERIAL_AUDIENCE_LABELS = {
 
 
 def question_label(question) -> str:
-    """The label a reader sees: the site's own wording for the study-visit questions."""
+    """The label a reader sees, in the current language where the organisers translated
+    it (else as written); the site's own wording for the study-visit questions."""
     label = LOGISTICS_QUESTION_LABELS.get(question.kind)
-    return str(label) if label is not None else question.label
+    if label is not None:
+        return str(label)
+    localized = getattr(question, "localized_label", None)
+    return localized(_language()) if localized is not None else question.label
+
+
+def question_help(question) -> str:
+    """The question's help text in the current language, else as written ("" for none)."""
+    localized = getattr(question, "localized_help", None)
+    return localized(_language()) if localized is not None else ""
 
 
 def answer_label(question, value):
-    """A stored answer as a reader sees it (accommodation codes become words)."""
+    """A stored answer as a reader sees it: accommodation codes and option keys become
+    words (an option in the current language where translated)."""
     if question.kind == "accommodation" and value in ACCOMMODATION_LABELS:
         return str(ACCOMMODATION_LABELS[value])
+    if question.kind in ("single_choice", "multiple_choice") and value is not None:
+        text = question.option_text(value, _language())
+        if text is not None:
+            return text
     return value
+
+
+def _language() -> str:
+    return str(get_locale() or "en")
+
+
+def answer_text(question, value) -> str:
+    """A stored answer as one line of text for a reader ("" when unanswered)."""
+    if value in (None, "", []):
+        return ""
+    if question.kind == "yes_no" and value in (True, False, "yes", "no"):
+        return str(_l("Yes") if value in (True, "yes") else _l("No"))
+    if isinstance(value, list):
+        return ", ".join(str(answer_label(question, item)) for item in value)
+    return str(answer_label(question, value))
+
+
+def answer_items(questions, answers) -> list[dict[str, str]]:
+    """The questions with their answers (label and text), in the questions' order."""
+    answers = answers or {}
+    return [
+        {"label": question_label(q), "value": answer_text(q, answers.get(str(q.id)))}
+        for q in questions
+    ]
 
 
 def _locale() -> str:

@@ -27,6 +27,7 @@ from sqlalchemy import and_, bindparam, func, or_
 from sqlalchemy.orm import joinedload, selectinload
 
 from webapp.calendar import PRODID, CalendarEvent, build_calendar
+from webapp.data_version import current_data_version
 from webapp.event_calendar import (
     calendar_labels,
     event_ics,
@@ -158,14 +159,47 @@ def public_feed_validator(
     passes the window's start (or, for a cancelled one, now): the earliest end still
     inside each boundary names that state, and changes exactly when an event drops out.
     No count: counting rows reads the whole table, and a 304 must stay cheap.
+
+    The answer is kept in the process under the data version (which every change to an
+    event raises, on any host) until the first of those ends passes, so a repeated
+    request costs only the version read.
     """
+    version = current_data_version()
+    key = (spec.key, locale, past_days)
+    kept = _validators().get(key)
+    if kept is not None and version is not None:
+        kept_version, validator, valid_until = kept
+        if kept_version == version and (valid_until is None or now < valid_until):
+            return validator
     since = feed_window_start(now, past_days)
     latest, first_in_window, first_not_over = db.session.execute(
         _PUBLIC_VALIDATOR_QUERY, {"since": since, "now": now}
     ).one()
-    latest = _as_utc(latest)
-    parts = (latest, _as_utc(first_in_window), _as_utc(first_not_over))
-    return _make_validator(spec.key, locale, parts, latest)
+    latest, first_in_window, first_not_over = (
+        _as_utc(latest),
+        _as_utc(first_in_window),
+        _as_utc(first_not_over),
+    )
+    parts = (latest, first_in_window, first_not_over)
+    validator = _make_validator(spec.key, locale, parts, latest)
+    if version is not None:
+        ends = [first_not_over]
+        if first_in_window is not None:
+            ends.append(first_in_window + timedelta(days=past_days))
+        ahead = [instant for instant in ends if instant is not None]
+        _validators()[key] = (version, validator, min(ahead) if ahead else None)
+    return validator
+
+
+VALIDATOR_ENTRIES = 512
+
+
+def _validators() -> dict[tuple, tuple[int, Validator, datetime | None]]:
+    """This app's public feed validators by (feed, language, window)."""
+    kept = current_app.extensions.setdefault("feed_validators", {})
+    if len(kept) > VALIDATOR_ENTRIES:
+        kept.clear()
+    return kept
 
 
 def _as_utc(value: datetime | None) -> datetime | None:

@@ -58,11 +58,13 @@ from webapp.models.reporting import (
 )
 from webapp.models.search import EventSearchText
 from webapp.models.users import ROLES, RecoveryCode, SecurityPolicy, User, UserSession
+from webapp.models.versions import DATA_VERSION_ID, DataVersion
 
 __all__ = [
     "ACTIVE_STATUSES",
     "ATTENDANCE_SOURCES",
     "ATTENDANCE_STATUSES",
+    "DATA_VERSION_ID",
     "EVENT_FORMATS",
     "EVENT_KINDS",
     "EVENT_STATUSES",
@@ -86,6 +88,7 @@ __all__ = [
     "PlatformReport",
     "AuditEntry",
     "Certificate",
+    "DataVersion",
     "Event",
     "EventSearchText",
     "EventSeries",

@@ -128,3 +128,13 @@ def catalogue_page(filters: CatalogueFilters, per_page: int) -> CataloguePage:
         )
     )
     return CataloguePage(events=events, total=total or 0, page=filters.page, per_page=per_page)
+
+
+def next_end_of_listed_event(now: datetime | None = None) -> datetime | None:
+    """When the next listed event ends (and so leaves the upcoming lists), if any does."""
+    now = now or utcnow()
+    return db.session.scalar(
+        db.select(func.min(Event.ends_at)).where(
+            Event.visibility == "public", Event.status != "draft", Event.ends_at >= now
+        )
+    )

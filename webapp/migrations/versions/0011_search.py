@@ -1,7 +1,7 @@
 """Folded event texts for the public search (trigram index on PostgreSQL).
 
-Revision ID: 0014
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 """
 
 import json
@@ -11,8 +11,8 @@ from alembic import op
 from anyascii import anyascii
 
 # revision identifiers, used by Alembic.
-revision = "0014"
-down_revision = "0009"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
