@@ -27,6 +27,7 @@ from markupsafe import Markup
 from sqlalchemy.exc import SQLAlchemyError
 
 from webapp.extensions import db
+from webapp.language_codes import supported_language
 from webapp.models import Invitation, PartnerContact, Region
 from webapp.urls import safe_next
 
@@ -61,10 +62,9 @@ def choose_locale(
 ) -> str:
     """The language to serve: explicit choice > browser > region > ``default``."""
     for candidate in (chosen, accept_match, region_locale):
-        if candidate:
-            language = candidate.replace("-", "_").split("_")[0].lower()
-            if language in supported:
-                return language
+        language = supported_language(candidate, supported)
+        if language:
+            return language
     return default
 
 

@@ -33,6 +33,7 @@ from webapp.formatting import (
     local_time,
     timezone_label,
 )
+from webapp.language_codes import supported_language
 from webapp.models import Event, Invitation, Partner, PartnerContact, PollInvitee, Registration
 from webapp.programme.access import visible_materials
 from webapp.programme.display import short_programme
@@ -106,9 +107,8 @@ class RenderedMail:
 
 def mail_language(locale: str | None) -> str:
     """The language a message is written in: the reader's, if the site speaks it."""
-    languages = current_app.config["LANGUAGES"]
-    language = (locale or "").replace("-", "_").split("_")[0].lower()
-    return language if language in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
+    language = supported_language(locale, current_app.config["LANGUAGES"])
+    return language or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def sender_of(partner: Partner) -> tuple[str, str | None]:

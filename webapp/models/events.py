@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
 from webapp.input_hygiene import is_clean_link
+from webapp.language_codes import base_language
 from webapp.models.checks import one_of
 from webapp.models.regions import Partner, Region
 from webapp.timezones import UTCDateTime, utcnow, zone
@@ -71,7 +72,7 @@ def text_language(texts: Any, field: str, locale: str | None) -> str:
     """
     if field not in TRANSLATABLE_FIELDS:
         raise ValueError(f"{field!r} is not a translatable event field")
-    language = (locale or "").replace("-", "_").split("_")[0].lower()
+    language = base_language(locale)
     translated = (texts.translations or {}).get(language)
     if language and isinstance(translated, dict):
         text = translated.get(field)
@@ -321,7 +322,7 @@ class Question(db.Model):
         return str(index + 1)
 
     def _translated(self, language: str | None) -> dict[str, Any]:
-        language = (language or "").replace("-", "_").split("_")[0].lower()
+        language = base_language(language)
         translated = (self.translations or {}).get(language)
         return translated if isinstance(translated, dict) else {}
 
