@@ -12,12 +12,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func
 from sqlalchemy.orm import joinedload, selectinload
 
 from webapp.extensions import db
 from webapp.models import EVENT_KINDS, Event, Partner, ProgrammeItem, Region
 from webapp.models.events import TRANSLATABLE_FIELDS
+from webapp.pagination import Page, paginate
 from webapp.public.catalogue import MAX_QUERY_LENGTH, CatalogueFilters, public_events_query
 from webapp.registrations.queries import confirmed_counts, seats_left
 from webapp.urls import external_url
@@ -145,36 +145,17 @@ def _with_relations(stmt):
     )
 
 
-@dataclass
-class EventList:
-    events: list[dict[str, Any]]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max((self.total + self.per_page - 1) // self.per_page, 1)
-
-
-def list_events(query: ListQuery) -> EventList:
-    """One page of published or cancelled public events matching the filters."""
-    stmt = public_events_query(query.filters)
-    total = db.session.scalar(db.select(func.count()).select_from(stmt.order_by(None).subquery()))
-    events = list(
-        db.session.scalars(
-            _with_relations(stmt)
-            .limit(query.per_page)
-            .offset((query.filters.page - 1) * query.per_page)
-        ).unique()
-    )
-    counts = confirmed_counts(e.id for e in events)
-    return EventList(
-        events=[event_json(e, seats_left(e, counts.get(e.id, 0))) for e in events],
-        total=total or 0,
+def list_events(query: ListQuery) -> Page:
+    """One page of published or cancelled public events matching the filters (as JSON)."""
+    page = paginate(
+        public_events_query(query.filters),
         page=query.filters.page,
         per_page=query.per_page,
+        load=_with_relations,
     )
+    counts = confirmed_counts(e.id for e in page.items)
+    page.items = [event_json(e, seats_left(e, counts.get(e.id, 0))) for e in page.items]
+    return page
 
 
 def public_event(slug: str) -> dict[str, Any] | None:

@@ -43,7 +43,7 @@ def events() -> Response:
         links["prev"] = page_url(min(result.page - 1, result.pages))
     return _cached(
         jsonify(
-            events=result.events,
+            events=result.items,
             page=result.page,
             per_page=result.per_page,
             pages=result.pages,

@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from webapp.extensions import db
 from webapp.models import EVENT_KINDS, Event, Region
+from webapp.pagination import Page, paginate
 from webapp.search import events_matching
 from webapp.timezones import utcnow
 
@@ -96,38 +97,14 @@ def public_events_query(filters: CatalogueFilters, now: datetime | None = None) 
     return stmt
 
 
-@dataclass
-class CataloguePage:
-    events: list[Event]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max((self.total + self.per_page - 1) // self.per_page, 1)
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-
-def catalogue_page(filters: CatalogueFilters, per_page: int) -> CataloguePage:
+def catalogue_page(filters: CatalogueFilters, per_page: int) -> Page:
     """One page of events with their host partner and regions loaded (constant queries)."""
-    stmt = public_events_query(filters)
-    total = db.session.scalar(db.select(func.count()).select_from(stmt.order_by(None).subquery()))
-    events = list(
-        db.session.scalars(
-            stmt.options(joinedload(Event.host_partner), selectinload(Event.regions))
-            .limit(per_page)
-            .offset((filters.page - 1) * per_page)
-        )
+    return paginate(
+        public_events_query(filters),
+        page=filters.page,
+        per_page=per_page,
+        load=lambda stmt: stmt.options(joinedload(Event.host_partner), selectinload(Event.regions)),
     )
-    return CataloguePage(events=events, total=total or 0, page=filters.page, per_page=per_page)
 
 
 def next_end_of_listed_event(now: datetime | None = None) -> datetime | None:

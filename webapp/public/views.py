@@ -63,8 +63,8 @@ def catalogue():
     page = catalogue_page(filters, current_app.config["EVENTS_PER_PAGE"])
     # An event moves from the upcoming list to the past one when it ends.
     fresh_until([next_end_of_listed_event()])
-    counts = confirmed_counts(e.id for e in page.events)
-    seats = {e.id: seats_left(e, counts.get(e.id, 0)) for e in page.events}
+    counts = confirmed_counts(e.id for e in page.items)
+    seats = {e.id: seats_left(e, counts.get(e.id, 0)) for e in page.items}
     return render_template(
         "public/catalogue.html",
         page=page,
