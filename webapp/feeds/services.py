@@ -9,8 +9,6 @@ one query for the events and one for their regions.
 from __future__ import annotations
 
 import hashlib
-import re
-import secrets
 import threading
 import time
 from collections import OrderedDict
@@ -47,11 +45,11 @@ from webapp.models import (
     event_regions,
 )
 from webapp.models.registrations import new_token
+from webapp.tokens import lookup_by_token
 from webapp.urls import external_url, public_base_url
 
 # Bumped whenever the feed's content changes shape, so clients re-download it.
 FEED_FORMAT_VERSION = "1"
-TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 SLUG_PLACEHOLDER = "feed-slug-placeholder"
 CACHE_ENTRIES = 64
 
@@ -369,14 +367,8 @@ def build_event_feed(event: Event, *, locale: str) -> bytes:
 
 def find_by_feed_token(token: str) -> Registration | None:
     """The registration whose personal feed is ``token`` (not erased), or ``None``."""
-    if not token or not TOKEN_RE.match(token):
-        return None
-    registration = db.session.scalar(
-        db.select(Registration).where(Registration.feed_token == token)
-    )
+    registration = lookup_by_token(Registration.feed_token, token)
     if registration is None or registration.erased_at is not None:
-        return None
-    if not secrets.compare_digest(registration.feed_token.encode(), token.encode()):
         return None
     return registration
 
@@ -444,12 +436,8 @@ def build_personal_feed(registration: Registration, event_id: int | None) -> byt
 
 def find_contact_by_feed_token(token: str) -> PartnerContact | None:
     """The contact (not removed) whose personal feed is ``token``, or ``None``."""
-    if not token or not TOKEN_RE.match(token):
-        return None
-    contact = db.session.scalar(db.select(PartnerContact).where(PartnerContact.feed_token == token))
+    contact = lookup_by_token(PartnerContact.feed_token, token)
     if contact is None or not contact.is_active:
-        return None
-    if not secrets.compare_digest(contact.feed_token.encode(), token.encode()):
         return None
     return contact
 

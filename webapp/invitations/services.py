@@ -8,7 +8,6 @@ cancels that registration and gives the seat to the waiting list.
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -31,9 +30,9 @@ from webapp.models import (
     User,
 )
 from webapp.models.registrations import new_token
-from webapp.registrations.rules import TOKEN_RE
 from webapp.registrations.transitions import cancel_registration, register_invitee
 from webapp.timezones import utcnow
+from webapp.tokens import lookup_by_token
 from webapp.user_errors import UserError
 
 COMMENT_MAX_LENGTH = 1000
@@ -69,14 +68,12 @@ def find_invitation(token: str) -> Invitation | None:
     Unknown, malformed and withdrawn tokens, and those of removed contacts, all give
     ``None``: the page says the link does not work, whichever it is.
     """
-    if not TOKEN_RE.match(token or ""):
-        return None
-    invitation = db.session.scalar(
-        db.select(Invitation)
-        .where(Invitation.token == token)
-        .options(joinedload(Invitation.contact).joinedload(PartnerContact.partner))
+    invitation = lookup_by_token(
+        Invitation.token,
+        token,
+        options=[joinedload(Invitation.contact).joinedload(PartnerContact.partner)],
     )
-    if invitation is None or not hmac.compare_digest(invitation.token.encode(), token.encode()):
+    if invitation is None:
         return None
     if not invitation.is_valid:
         return None

@@ -6,7 +6,6 @@ Every e-mail a change causes is queued in the outbox in the same transaction.
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -37,8 +36,9 @@ from webapp.models import (
 )
 from webapp.organiser import event_data, event_languages
 from webapp.organiser import services as scheduling
-from webapp.registrations.rules import InvalidEmail, is_well_formed_token, normalise_email
+from webapp.registrations.rules import InvalidEmail, normalise_email
 from webapp.timezones import is_valid_timezone, utc_to_local, utcnow
+from webapp.tokens import lookup_by_token
 from webapp.user_errors import UserError
 
 MAX_SLOTS = 30
@@ -351,10 +351,8 @@ def add_partner_contacts(
 def find_invitee(token: str) -> PollInvitee | None:
     """The invitee whose personal link carries ``token``, or ``None`` (also when the
     partner contact they were invited as has been removed)."""
-    if not is_well_formed_token(token):
-        return None
-    invitee = db.session.scalar(db.select(PollInvitee).where(PollInvitee.token == token))
-    if invitee is None or not hmac.compare_digest(invitee.token.encode(), token.encode()):
+    invitee = lookup_by_token(PollInvitee.token, token)
+    if invitee is None:
         return None
     if not invitee.is_valid:
         return None

@@ -6,7 +6,6 @@ without importing the registration rules that change statuses (``transitions``).
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
@@ -14,17 +13,12 @@ from sqlalchemy import case, func
 
 from webapp.extensions import db
 from webapp.models import ACTIVE_STATUSES, REGISTRATION_STATUSES, Event, Registration
-from webapp.registrations.rules import is_well_formed_token
+from webapp.tokens import lookup_by_token
 
 
 def find_by_token(token: str) -> Registration | None:
     """The registration whose secret link carries ``token``, or ``None``."""
-    if not is_well_formed_token(token):
-        return None
-    registration = db.session.scalar(db.select(Registration).where(Registration.token == token))
-    if registration is None or not hmac.compare_digest(registration.token.encode(), token.encode()):
-        return None
-    return registration
+    return lookup_by_token(Registration.token, token)
 
 
 def find_by_checkin_token(token: str) -> Registration | None:

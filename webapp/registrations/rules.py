@@ -6,7 +6,6 @@ Nothing here reads or writes the database; the queries, the status changes
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from datetime import datetime
 
@@ -19,7 +18,6 @@ from webapp.timezones import utcnow
 
 EMAIL_MAX_LENGTH = 254
 # Tokens are made by ``new_token`` (URL-safe base64); anything else is not a token.
-TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 
 class RegistrationError(Exception):
@@ -82,10 +80,6 @@ def normalise_email(raw: str) -> str:
             _("An e-mail address has at most %(max)d characters.", max=EMAIL_MAX_LENGTH)
         )
     return normalised
-
-
-def is_well_formed_token(token: str) -> bool:
-    return bool(TOKEN_RE.match(token or ""))
 
 
 def registration_closed_reason(event: Event, now: datetime | None = None) -> str | None:

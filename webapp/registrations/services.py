@@ -38,7 +38,6 @@ from webapp.registrations.queries import (
 )
 from webapp.registrations.rules import (
     EMAIL_MAX_LENGTH,
-    TOKEN_RE,
     CapacityError,
     ConfirmationExpired,
     InvalidEmail,
@@ -46,7 +45,6 @@ from webapp.registrations.rules import (
     InvalidTransition,
     RegistrationClosed,
     RegistrationError,
-    is_well_formed_token,
     normalise_email,
     registration_closed_reason,
 )
@@ -66,6 +64,7 @@ from webapp.registrations.transitions import (
     release_expired_holds,
 )
 from webapp.timezones import utcnow
+from webapp.tokens import TOKEN_RE, is_well_formed_token
 
 __all__ = [
     "can_edit_details",
