@@ -23,7 +23,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
     )
-    settings.load(app.config, app.instance_path, config)
+    # The typed settings, built once; app.config holds the same values for Flask and
+    # its extensions.
+    app.extensions["settings"] = settings.load(app.config, app.instance_path, config)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
