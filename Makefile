@@ -1,6 +1,6 @@
 # Inter Ventures Events — the commands a developer needs.
 #   make run    fresh clone → running app with demo data on http://127.0.0.1:5000
-#   make test   fresh clone → the whole test suite
+#   make test   fresh clone → the type check and the whole test suite
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -9,7 +9,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run dev-config test lint format install lock bench clean-instance translations compile-translations js-deps
+.PHONY: run dev-config test typecheck lint format install lock bench clean-instance translations compile-translations js-deps
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -51,8 +51,14 @@ run: install dev-config compile-translations
 	$(FLASK) seed-demo
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-test: install compile-translations js-deps
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+# The type check, then the suite on every core (TEST_WORKERS, pytest-xdist: one database
+# per worker) with a branch-coverage report of the webapp package.
+TEST_WORKERS ?= auto
+test: install compile-translations js-deps typecheck
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --cov --cov-report=term $(PYTEST_ARGS)
+
+typecheck: install
+	$(BIN)/mypy
 
 # JavaScript used by the tests (ical.js, axe-core): installed from the lockfile when
 # tests/js/node_modules is missing or older than it, if npm is there at all.
