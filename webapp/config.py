@@ -51,7 +51,7 @@ FIXED_KEYS: dict[str, Any] = {
 def setting(default: Any, meaning: str, shown: str | None = None) -> Any:
     """A settings field: its default, what it means and, when the default needs words,
     how README shows it."""
-    extra = {"shown_default": shown} if shown is not None else None
+    extra: dict[str, Any] | None = {"shown_default": shown} if shown is not None else None
     return Field(default, description=meaning, json_schema_extra=extra)
 
 

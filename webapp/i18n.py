@@ -25,6 +25,7 @@ from flask import (
 from flask_babel import get_locale
 from markupsafe import Markup
 from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.wrappers import Response as BaseResponse
 
 LOCALE_COOKIE = "lang"
 LOCALE_COOKIE_MAX_AGE = 365 * 24 * 3600
@@ -156,7 +157,7 @@ def current_path() -> str:
 
 
 @bp.route("/language/<lang>", methods=["GET", "POST"])
-def set_language(lang: str) -> Response:
+def set_language(lang: str) -> BaseResponse:
     """Remember the visitor's language in a cookie and go back to the page they were on."""
     if lang not in current_app.config["LANGUAGES"]:
         abort(404)

@@ -32,7 +32,7 @@ from webapp.attendance.importing import (
     normalise_name,
     read_report,
 )
-from webapp.extensions import db
+from webapp.extensions import db, rows_changed
 from webapp.models import (
     ACTIVE_STATUSES,
     ATTENDANCE_STATUSES,
@@ -883,7 +883,7 @@ def purge_import_drafts(now: datetime | None = None) -> int:
         .where(AttendanceImport.created_at < cutoff)
         .execution_options(synchronize_session="fetch")
     )
-    return result.rowcount or 0
+    return rows_changed(result)
 
 
 def start_import(
