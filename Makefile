@@ -51,10 +51,11 @@ run: install dev-config compile-translations
 	$(FLASK) seed-demo
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-# The type check, then the suite on every core (TEST_WORKERS, pytest-xdist: one database
-# per worker) with a branch-coverage report of the webapp package.
+# The layer contracts and the type check, then the suite on every core (TEST_WORKERS,
+# pytest-xdist: one database per worker) with a branch-coverage report of the webapp package.
 TEST_WORKERS ?= auto
 test: install compile-translations js-deps typecheck
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --cov --cov-report=term $(PYTEST_ARGS)
 
 typecheck: install
