@@ -15,6 +15,7 @@ from webapp.extensions import db
 from webapp.models import Event, Partner, Region
 from webapp.routing import SLUG_MAX_LENGTH
 from webapp.timezones import utc_to_local
+from webapp.user_errors import UserError
 
 WORKING_HOURS = (8, 18)
 
@@ -63,15 +64,11 @@ JITSI_BASE = "https://meet.jit.si/"
 _ROOM_ALPHABET = string.ascii_letters + string.digits
 
 
-class SchedulingError(ValueError):
+class SchedulingError(UserError):
     """A change the rules refuse; ``str(error)`` is a message for the organiser.
 
     ``field`` names the form field the message belongs next to, when there is one.
     """
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass

@@ -34,6 +34,7 @@ from webapp.timezones import (
     times_in_regions,
     utc_to_local,
 )
+from webapp.user_errors import show_form_error
 
 DEFAULT_TIMEZONE = "Europe/Brussels"  # of a new event by an organiser without a partner
 
@@ -271,14 +272,6 @@ def event_data_from_form(
     )
 
 
-def add_error(form: EventForm, field: str | None, message: str) -> None:
-    target = getattr(form, field, None) if field else None
-    if target is None:
-        form.form_errors.append(message)
-    else:
-        target.errors = [*target.errors, message]
-
-
 def time_preview(form: EventForm, regions: list[Region], exclude_event_id: int | None):
     """The five regions' local times and the warnings, when the times can be read."""
     for name in ("timezone", "starts_local", "ends_local"):
@@ -290,7 +283,7 @@ def time_preview(form: EventForm, regions: list[Region], exclude_event_id: int |
     try:
         starts_at, ends_at = _form_times(form)
     except FormProblem as problem:
-        add_error(form, problem.field, problem.message)
+        show_form_error(form, problem.field, problem.message)
         return None
     served_codes = set(form.regions.data or [])
     served = [r for r in regions if r.code in served_codes]
