@@ -241,8 +241,29 @@ class Settings(BaseModel):
         "(`PANNON.svg`, `SODEBUR.png`…); the host partner's logo is printed when there is one",
     )
     EVENTS_PER_PAGE: int = setting(12, "events on one page of the catalogue")
+    PRIVACY_NOTICE_PATH: str | None = setting(
+        None,
+        "folder of the privacy notice shown at `/privacy`: one plain-text file per language "
+        "(`en.txt`, `hu.txt`, `it.txt`, `pl.txt`, `es.txt`, `lt.txt`), paragraphs separated "
+        "by an empty line. A language without its file shows `en.txt`; with no files at all "
+        "the built-in notice is shown, translated",
+        shown="`instance/privacy/`",
+    )
     PRIVACY_NOTICE_VERSION: str = setting(
-        "2026-01", "version of the privacy notice a registration consents to"
+        "2026-01",
+        "version of the notice, stored with each registration's consent; raise it when the "
+        "text changes",
+    )
+    PAGE_CACHE_SECONDS: int = setting(
+        300,
+        "longest an anonymous catalogue, event or region page is kept in a web process (a "
+        'change is a miss at once anyway, see "Page and feed caches"); `0` turns the page '
+        "cache off",
+    )
+    PAGE_CACHE_MAX_BYTES: int = setting(
+        8 * 1024 * 1024,
+        "pages kept per web process, least recently used first out",
+        shown="`8388608` (8 MB)",
     )
     FEED_PAST_DAYS: int = setting(90, "feeds show events that ended up to this many days ago")
     FEED_CACHE_SECONDS: int = setting(900, "a built feed is kept in the process at most this long")

@@ -8,6 +8,7 @@ import string
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from flask_babel import gettext as _
 
@@ -80,6 +81,9 @@ class QuestionData:
     required: bool = False
     options: list[str] = field(default_factory=list)
     id: int | None = None
+    help_text: str = ""
+    # {language: {"label": ..., "help_text": ..., "options": [...]}}, empty parts left out
+    translations: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass
