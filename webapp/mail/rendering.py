@@ -32,11 +32,19 @@ from webapp.formatting import (
     local_time,
     timezone_label,
 )
-from webapp.models import Event, Invitation, Partner, PartnerContact, PollInvitee, Registration
+from webapp.models import (
+    Event,
+    Invitation,
+    OutboxMessage,
+    Partner,
+    PartnerContact,
+    PollInvitee,
+    Registration,
+)
 from webapp.programme.access import visible_materials
 from webapp.programme.display import short_programme
 from webapp.registrations.services import waitlist_position
-from webapp.timezones import utc_to_local
+from webapp.timezones import EventTimes, utc_to_local
 from webapp.urls import external_url, site_domain
 
 SUBJECT_MAX_LENGTH = 300
@@ -87,6 +95,10 @@ CALENDAR_KINDS = frozenset(
 )
 
 
+# The messages whose calendar file puts the event into the registrant's calendar.
+SEAT_CALENDAR_KINDS = ("confirmed", "promoted", "approved", "link_resent", "event_changed")
+
+
 # Messages that give or confirm a seat, or remind of it, carry the check-in QR code when
 # the registrant will show it at the entrance (``shows_checkin_code``).
 CHECKIN_CODE_KINDS = frozenset({"confirmed", "promoted", "approved", "link_resent", "reminder"})
@@ -126,11 +138,15 @@ def render_registration_mail(
     *,
     changes: list[str],
     waitlist_position: int | None = None,
+    note: str = "",
+    earlier: EventTimes | None = None,
 ) -> RenderedMail:
     """The message of ``kind`` for ``registration``, in the registrant's language.
 
     ``waitlist_position``: the registrant's place on the waiting list when the caller
-    knows it; otherwise a ``waitlisted`` message looks it up.
+    knows it; otherwise a ``waitlisted`` message looks it up. ``note``: the organisers'
+    words to the registrants (a change notice's note, a cancellation's reason).
+    ``earlier``: the event's times before a change, shown beside the new ones.
     """
     event = registration.event
     language = mail_language(registration.locale)
@@ -138,8 +154,15 @@ def render_registration_mail(
     page_url = event_page_url(registration)
     if _carries_calendar(registration, kind):
         attachment = calendar_attachment(
-            event, personal=kind != "event_cancelled", page_url=page_url
+            event,
+            personal=kind != "event_cancelled",
+            page_url=page_url,
+            method="CANCEL" if kind == "event_cancelled" and event.is_cancelled else "PUBLISH",
         )
+        if attachment is not None:
+            attachments.append(attachment)
+    elif kind == "cancelled" and received_calendar_file(registration):
+        attachment = calendar_attachment(event, personal=False, page_url=page_url, withdrawn=True)
         if attachment is not None:
             attachments.append(attachment)
     has_calendar = bool(attachments)
@@ -153,6 +176,9 @@ def render_registration_mail(
     with force_locale(language):
         context = _registration_context(registration, kind, changes, language, waitlist_position)
         context["event_url"] = page_url
+        context["note"] = (note or "").strip()
+        if earlier is not None:
+            context.update(_times_before_and_after(registration, earlier))
         subject = _subject(kind, **context.pop("subject_values"))
         text, html = _render_pair(
             kind,
@@ -286,19 +312,48 @@ def organiser_registrations_url(event: Event) -> str:
 
 
 def calendar_attachment(
-    event: Event, *, personal: bool, page_url: str | None = None
+    event: Event,
+    *,
+    personal: bool,
+    page_url: str | None = None,
+    method: str = "PUBLISH",
+    withdrawn: bool = False,
 ) -> dict[str, Any] | None:
-    """The event as an ``.ics`` attachment (the feeds' UID and SEQUENCE)."""
+    """The event as an ``.ics`` attachment (the feeds' UID and SEQUENCE).
+
+    ``method="CANCEL"`` (a cancelled event) and ``withdrawn=True`` (one registrant's
+    cancellation, ``SEQUENCE`` one above the event's) make calendar apps remove the entry.
+    """
     try:
         from webapp.feeds.services import event_ics
     except ImportError:  # the calendar builder ships with the feeds
         return None
-    content = event_ics(event, personal=personal, method="PUBLISH", page_url=page_url)
+    if withdrawn:
+        method = "CANCEL"
+    content = event_ics(
+        event, personal=personal, method=method, page_url=page_url, withdrawn=withdrawn
+    )
     return {
         "filename": f"{event.slug}.ics",
-        "content_type": "text/calendar; method=PUBLISH; charset=utf-8",
+        "content_type": f"text/calendar; method={method}; charset=utf-8",
         "content": content.decode("utf-8"),
     }
+
+
+def received_calendar_file(registration: Registration) -> bool:
+    """Whether a message with the event's calendar file was queued for ``registration``
+    (so a cancellation has an entry to remove from the registrant's calendar)."""
+    return (
+        db.session.scalar(
+            db.select(OutboxMessage.id)
+            .where(
+                OutboxMessage.registration_id == registration.id,
+                OutboxMessage.kind.in_(SEAT_CALENDAR_KINDS),
+            )
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def checkin_code_attachment(registration: Registration) -> dict[str, Any] | None:
@@ -422,6 +477,21 @@ def _programme_line(event: Event, item, language: str) -> str:
     return f"{start}–{end} {title}{place}"
 
 
+def _times_before_and_after(registration: Registration, earlier: EventTimes) -> dict[str, str]:
+    """The event's former and new times on the reader's clock, if the times changed."""
+    now = EventTimes.of(registration.event)
+    if now == earlier:
+        return {}
+    zone = _reader_zone(registration)
+
+    def when(times: EventTimes) -> str:
+        if times.all_day:
+            return event_when(times)
+        return _when_in_zone(times, zone)
+
+    return {"when_before": when(earlier), "when_after": when(now)}
+
+
 def _reader_zone(registration: Registration) -> str:
     region = registration.region
     return region.timezone if region is not None else registration.event.timezone
@@ -448,7 +518,7 @@ def _differs_from_event_zone(event: Event, tz_name: str) -> bool:
     )
 
 
-def _when_in_zone(event: Event, tz_name: str) -> str:
+def _when_in_zone(event: Event | EventTimes, tz_name: str) -> str:
     start = utc_to_local(event.starts_at, tz_name)
     end = utc_to_local(event.ends_at, tz_name)
     if start.date() == end.date():

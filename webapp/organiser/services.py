@@ -36,7 +36,7 @@ from webapp.models import (
 from webapp.programme.services import copy_programme, move_programme
 from webapp.registrations.services import lock_event, promote_from_waiting_list
 from webapp.routing import SLUG_MAX_LENGTH
-from webapp.timezones import is_within_hours, times_in_regions, utc_to_local, utcnow
+from webapp.timezones import EventTimes, is_within_hours, times_in_regions, utc_to_local, utcnow
 
 # Any language may be an event's original (``Event.language``); the others are translations.
 EVENT_LANGUAGES = LANGUAGES
@@ -532,7 +532,14 @@ def describe_changes(event: Event, changed: Iterable[str]) -> list[str]:
     return lines
 
 
-def _notify_registrants(event: Event, kind: str, changed: Iterable[str] = ()) -> int:
+def _notify_registrants(
+    event: Event,
+    kind: str,
+    changed: Iterable[str] = (),
+    *,
+    note: str = "",
+    earlier: EventTimes | None = None,
+) -> int:
     from webapp.mail.queue import queue_registration_mail
 
     changed = list(changed)
@@ -542,15 +549,19 @@ def _notify_registrants(event: Event, kind: str, changed: Iterable[str] = ()) ->
         if changed:
             with force_locale(registration.locale or "en"):
                 changes = describe_changes(event, changed)
-        queue_registration_mail(registration, kind, changes=changes)
+        queue_registration_mail(registration, kind, changes=changes, note=note, earlier=earlier)
     return len(registrations)
 
 
-def update_event(event: Event, data: EventData, *, actor: User) -> ChangeResult:
+def update_event(
+    event: Event, data: EventData, *, actor: User, notify: bool = True, note: str = ""
+) -> ChangeResult:
     """Apply ``data`` to ``event``; raise ``sequence`` and notify on calendar-visible changes.
 
     Capacity may not fall below the number of people already confirmed (the organiser
     is told to cancel some first); raising it moves people up from the waiting list.
+    ``notify=False`` raises the sequence (feeds follow) but e-mails nobody; ``note`` is
+    the organiser's words added to the change notice.
     """
     _check_times(data)
     _check_language(data)
@@ -578,6 +589,7 @@ def update_event(event: Event, data: EventData, *, actor: User) -> ChangeResult:
             "status",
         )
 
+    earlier = EventTimes.of(event)
     before = {name: getattr(event, name) for name in EDITABLE_FIELDS}
     before["regions"] = list(event.regions)
     before["host_partner"] = event.host_partner
@@ -618,8 +630,10 @@ def update_event(event: Event, data: EventData, *, actor: User) -> ChangeResult:
     notified = 0
     if calendar_changes and before["status"] != "draft":
         event.sequence += 1
-        if not event.is_cancelled:
-            notified = _notify_registrants(event, "event_changed", calendar_changes)
+        if not event.is_cancelled and notify:
+            notified = _notify_registrants(
+                event, "event_changed", calendar_changes, note=note, earlier=earlier
+            )
     promoted = 0
     if "capacity" in changed and (
         event.capacity is None or (old_capacity is not None and event.capacity > old_capacity)
@@ -641,6 +655,10 @@ def update_event(event: Event, data: EventData, *, actor: User) -> ChangeResult:
             details["questions"] = question_changes
         if notified:
             details["notified"] = notified
+        elif calendar_changes and not notify and before["status"] != "draft":
+            details["notified"] = 0
+        if note and notified:
+            details["note"] = note
         if promoted:
             details["promoted"] = promoted
         record_audit(actor, "event.updated", event=event, details=details)
@@ -663,18 +681,22 @@ def publish_event(event: Event, *, actor: User) -> None:
     record_audit(actor, "event.published", event=event, details={"title": event.title})
 
 
-def cancel_event(event: Event, *, actor: User, reason: str = "") -> int:
+def cancel_event(event: Event, *, actor: User, reason: str = "", notify: bool = True) -> int:
     """Mark ``event`` cancelled (it stays listed), raise its sequence, tell its registrants.
 
-    Returns how many registrants were notified. Registrations keep their status so the
-    organisers still know who had registered.
+    Returns how many registrants were notified; their notice carries ``reason`` and a
+    calendar file that removes the event. ``notify=False`` e-mails nobody (the feeds
+    still show the cancellation). Registrations keep their status so the organisers
+    still know who had registered.
     """
     if event.is_cancelled:
         raise SchedulingError(_("This event is already cancelled."))
     was_draft = event.status == "draft"
     event.status = "cancelled"
     event.sequence += 1
-    notified = 0 if was_draft else _notify_registrants(event, "event_cancelled")
+    notified = 0
+    if not was_draft and notify:
+        notified = _notify_registrants(event, "event_cancelled", note=reason)
     record_audit(
         actor,
         "event.cancelled",

@@ -815,12 +815,20 @@ def _event_form_page(event: Event | None):
                     saved = services.create_event(data, actor=current_user)
                     message = _("The event was created.")
                 else:
-                    result = services.update_event(event, data, actor=current_user)
+                    notify = form.notify_registrants.data != "no"
+                    note = (form.change_note.data or "").strip() if notify else ""
+                    result = services.update_event(
+                        event, data, actor=current_user, notify=notify, note=note
+                    )
                     saved = event
                     message = _("The event was saved.")
                     if event.series_id is not None and form.series_scope.data == "following":
                         later = apply_to_later_dates(
-                            event, result.changed_fields, actor=current_user
+                            event,
+                            result.changed_fields,
+                            actor=current_user,
+                            notify=notify,
+                            note=note,
                         )
                         if later:
                             message += " " + _(
@@ -967,11 +975,17 @@ def event_cancel(event_id: int):
         flash(_("This event is already cancelled."), "error")
         return redirect(url_for("organiser.event_detail", event_id=event.id))
     if form.validate_on_submit():
+        notify = form.notify.data != "no"
         notified = services.cancel_event(
-            event, actor=current_user, reason=(form.reason.data or "").strip()
+            event, actor=current_user, reason=(form.reason.data or "").strip(), notify=notify
         )
         db.session.commit()
-        flash(_("The event is cancelled. %(n)d registrants will be told.", n=notified), "success")
+        if notify:
+            flash(
+                _("The event is cancelled. %(n)d registrants will be told.", n=notified), "success"
+            )
+        else:
+            flash(_("The event is cancelled. No e-mail was sent."), "success")
         return redirect(url_for("organiser.event_detail", event_id=event.id))
     counts = status_counts([event.id])[event.id]
     return render_template("organiser/cancel.html", event=event, form=form, counts=counts)
