@@ -55,6 +55,9 @@ class DefaultConfig:
     # Events with "confirm your e-mail address": how long an unconfirmed registration
     # holds its seat before ``flask registrations release-expired`` gives it to others.
     EMAIL_CONFIRMATION_HOLD_MINUTES = 60
+    # The most registrants one message from the composer may go to (send larger groups in
+    # parts, by status or region).
+    MESSAGE_MAX_RECIPIENTS = 500
 
     # Login attempts per client address (every POST), and refused attempts per account
     # (the typed address) and per pending second-factor login.
@@ -156,6 +159,7 @@ ENVIRONMENT_KEYS: dict[str, Any] = {
     "MATERIALS_STORAGE_PATH": str,
     "MATERIAL_MAX_BYTES": int,
     "EMAIL_CONFIRMATION_HOLD_MINUTES": int,
+    "MESSAGE_MAX_RECIPIENTS": int,
     "HSTS_MAX_AGE": int,
     "PROGRAMME_LOGO": str,
     "EU_EMBLEM": str,

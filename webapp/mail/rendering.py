@@ -231,6 +231,53 @@ def render_organiser_notice(registration: Registration, *, name: str, locale: st
     )
 
 
+def message_placeholder_values(registration: Registration) -> dict[str, str]:
+    """What an organiser's message placeholders stand for in ``registration``'s copy:
+    their name, their registration page, the event's time on their clock, in their
+    language."""
+    event = registration.event
+    zone = _reader_zone(registration)
+    with force_locale(mail_language(registration.locale)):
+        when = event_when(event) if event.all_day else _when_in_zone(event, zone)
+    return {
+        "name": registration.name,
+        "personal_link": external_url("registrations.manage", token=registration.token),
+        "event_time": when,
+    }
+
+
+def render_organiser_message(
+    registration: Registration, *, subject: str, body: str, text_language: str
+) -> RenderedMail:
+    """An organiser's message (``subject`` and ``body`` already filled in) to one
+    registrant, in the layout of every message, the frame in the registrant's language.
+
+    ``text_language`` is the language the organiser's text is written in (marked in the
+    HTML, so screen readers read an untranslated text in its own language).
+    """
+    event = registration.event
+    language = mail_language(registration.locale)
+    with force_locale(language):
+        subject = _one_line(subject)
+        if len(subject) > SUBJECT_MAX_LENGTH:
+            subject = subject[: SUBJECT_MAX_LENGTH - 1].rstrip() + "…"
+        text, html = _render_pair(
+            "organiser_message",
+            subject=subject,
+            language=language,
+            text_language=text_language,
+            body=body,
+            title=event_title(event, language),
+            host_name=event.host_partner.name,
+            event_url=event_page_url(registration),
+            manage_url=external_url("registrations.manage", token=registration.token),
+        )
+    from_address, reply_to = sender_of(event.host_partner)
+    return RenderedMail(
+        subject=subject, text=text, html=html, reply_to=reply_to, from_address=from_address
+    )
+
+
 def event_page_url(registration: Registration) -> str:
     """Where the registrant reads about the event: its page, or for a partners-only
     meeting (no public page) the invitation page, else their registration page."""

@@ -37,6 +37,7 @@ from webapp.extensions import db, limiter
 from webapp.formatting import question_label
 from webapp.input_hygiene import has_control_characters
 from webapp.invitations.services import answers_by_region, event_invitations
+from webapp.messaging.views import bp as messages_bp
 from webapp.models import EVENT_STATUSES, LOGISTICS_QUESTION_KINDS, Event, Partner, Region, User
 from webapp.models.users import password_fingerprint
 from webapp.organiser import services
@@ -97,6 +98,7 @@ bp.register_blueprint(polls_bp)
 bp.register_blueprint(contacts_bp)
 bp.register_blueprint(meetings_bp)
 bp.register_blueprint(programme_bp)
+bp.register_blueprint(messages_bp)
 
 PUBLIC_ENDPOINTS = {"organiser.login", "organiser.login_code", "organiser.set_password"}
 DEFAULT_TIMEZONE = "Europe/Brussels"
@@ -146,6 +148,7 @@ AUDIT_ACTION_LABELS = {
     "material.added": _l("Added a material"),
     "material.removed": _l("Removed a material"),
     "materials.announced": _l("Announced the materials"),
+    "message.sent": _l("Wrote to registrants"),
 }
 
 
