@@ -73,9 +73,9 @@ def test_sending_queues_one_personal_copy_per_recipient_and_keeps_it_in_the_hist
     assert "Practical details for {name}" in history
     detail = client.get(f"{compose_url(event)}/{message.id}").get_data(as_text=True)
     assert "Dear {name}," in detail and ">2<" in detail
-    assert "Wrote to registrants" in client.get(f"/organiser/events/{event.id}").get_data(
-        as_text=True
-    )
+    event_page = client.get(f"/organiser/events/{event.id}").get_data(as_text=True)
+    assert "Wrote to registrants" in event_page
+    assert f'href="{compose_url(event)}/{message.id}">2 recipients</a>' in event_page
 
 
 def test_filters_by_status_and_region(client, organiser, event, make_registration, regions):
