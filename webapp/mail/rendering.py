@@ -21,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 
 from webapp.attendance.qr import checkin_url, shows_checkin_code
 from webapp.extensions import db
+from webapp.feeds.services import event_ics
 from webapp.formatting import (
     FORMAT_LABELS,
     KIND_LABELS,
@@ -43,7 +44,8 @@ from webapp.models import (
 )
 from webapp.programme.access import visible_materials
 from webapp.programme.display import short_programme
-from webapp.registrations.services import waitlist_position
+from webapp.registrations.queries import waitlist_position
+from webapp.reporting.certificates import certificate_pdf, is_eligible, issue
 from webapp.timezones import EventTimes, utc_to_local
 from webapp.urls import external_url, site_domain
 
@@ -371,10 +373,6 @@ def calendar_attachment(
     ``method="CANCEL"`` (a cancelled event) and ``withdrawn=True`` (one registrant's
     cancellation, ``SEQUENCE`` one above the event's) make calendar apps remove the entry.
     """
-    try:
-        from webapp.feeds.services import event_ics
-    except ImportError:  # the calendar builder ships with the feeds
-        return None
     if withdrawn:
         method = "CANCEL"
     content = event_ics(
@@ -421,8 +419,6 @@ def checkin_code_attachment(registration: Registration) -> dict[str, Any] | None
 
 def certificate_attachment(registration: Registration) -> dict[str, Any] | None:
     """The registration's certificate of attendance as a PDF (issued if needed), if earned."""
-    from webapp.reporting.certificates import certificate_pdf, is_eligible, issue
-
     if not is_eligible(registration):
         return None
     certificate = issue(registration)
