@@ -178,7 +178,12 @@ def render_registration_mail(
     with force_locale(language):
         context = _registration_context(registration, kind, changes, language, waitlist_position)
         context["event_url"] = page_url
-        context["note"] = (note or "").strip()
+        # Change and cancellation notices quote the note in their own words ("note");
+        # the other messages show it with the shared partial ("organiser_note").
+        if kind in ("event_changed", "event_cancelled"):
+            context["note"] = (note or "").strip()
+        else:
+            context["organiser_note"] = (note or "").strip()
         if earlier is not None:
             context.update(_times_before_and_after(registration, earlier))
         subject = _subject(kind, **context.pop("subject_values"))
@@ -584,6 +589,8 @@ def _subject(kind: str, **values: Any) -> str:
 
 
 def _render_pair(kind: str, **context: Any) -> tuple[str, str]:
+    # Every message links the privacy notice (the layout's footer).
+    context.setdefault("privacy_url", external_url("registrations.privacy"))
     env = current_app.jinja_env
     text = env.get_template(f"mail/{kind}.txt").render(**context)
     html = env.get_template(f"mail/{kind}.html").render(**context)

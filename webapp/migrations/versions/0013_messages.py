@@ -1,7 +1,7 @@
 """Messages organisers write to an event's registrants.
 
-Revision ID: 0012
-Revises: 0009
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-11-29 16:30:00.000000
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0012"
-down_revision = "0009"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
