@@ -168,6 +168,11 @@ class Settings(BaseModel):
         "on events that ask for a confirmed address, how long an unconfirmed registration "
         "holds its seat",
     )
+    MESSAGE_MAX_RECIPIENTS: int = setting(
+        500,
+        "the most registrants one message from the organisers' composer may go to (send "
+        "larger groups in parts, by status or region)",
+    )
     HSTS_MAX_AGE: int = setting(
         365 * 24 * 3600,
         "`Strict-Transport-Security` max-age sent on HTTPS responses; `0` sends none",

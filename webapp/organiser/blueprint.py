@@ -63,6 +63,7 @@ AUDIT_ACTION_LABELS = {
     "material.added": _l("Added a material"),
     "material.removed": _l("Removed a material"),
     "materials.announced": _l("Announced the materials"),
+    "message.sent": _l("Wrote to registrants"),
 }
 
 
