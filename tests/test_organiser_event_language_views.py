@@ -10,7 +10,7 @@ import pytest
 from tests.test_organiser_events_views import edit_data, form_data
 from webapp.extensions import db
 from webapp.models import AuditEntry, Event, OutboxMessage
-from webapp.organiser.services import default_event_language, settle_original_language
+from webapp.organiser.event_languages import default_event_language, settle_original_language
 
 HUNGARIAN = {
     "title": "Exportfelkészítő webinárium",

@@ -13,7 +13,7 @@ import pytest
 from webapp.extensions import db
 from webapp.models import AuditEntry, RecoveryCode, User, UserSession
 from webapp.organiser.account_views import PENDING_SECRET_KEY
-from webapp.organiser.views import PENDING_LOGIN_KEY
+from webapp.organiser.login_views import PENDING_LOGIN_KEY
 from webapp.timezones import utcnow
 
 PASSWORD = "correct horse battery"

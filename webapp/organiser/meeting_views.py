@@ -13,8 +13,8 @@ from webapp.extensions import db
 from webapp.invitations import services as invitations
 from webapp.models import Invitation, Partner
 from webapp.organiser.access import get_event_for_edit_or_403
+from webapp.organiser.event_data import SchedulingError
 from webapp.organiser.forms import EmptyForm, InviteForm, SeriesForm, choices
-from webapp.organiser.services import SchedulingError
 from webapp.series import services as series
 from webapp.timezones import utc_to_local
 

@@ -20,8 +20,9 @@ from webapp.formatting import REGISTRATION_STATUS_LABELS, STAKEHOLDER_LABELS
 from webapp.i18n import LANGUAGE_NAMES
 from webapp.input_hygiene import clean_line
 from webapp.models import REGISTRATION_STATUSES, Event, Region, Registration
-from webapp.organiser import services
+from webapp.organiser import queries, registration_actions
 from webapp.organiser.access import get_event_for_edit_or_403
+from webapp.organiser.event_data import SchedulingError
 from webapp.organiser.forms import (
     AddRegistrationForm,
     ConfirmFromWaitingListForm,
@@ -117,7 +118,7 @@ def _post_action(event_id: int, registration_id: int, action, success: str):
         abort(400)
     try:
         action(registration)
-    except (RegistrationError, services.SchedulingError) as error:
+    except (RegistrationError, SchedulingError) as error:
         db.session.rollback()
         flash(getattr(error, "message", None) or str(error), "error")
         return _back(event)
@@ -131,7 +132,7 @@ def approve(event_id: int, registration_id: int):
     return _post_action(
         event_id,
         registration_id,
-        lambda r: services.approve(r, actor=current_user),
+        lambda r: registration_actions.approve(r, actor=current_user),
         _("The registration was approved; they will get an e-mail."),
     )
 
@@ -141,7 +142,7 @@ def reject(event_id: int, registration_id: int):
     return _post_action(
         event_id,
         registration_id,
-        lambda r: services.reject(r, actor=current_user),
+        lambda r: registration_actions.reject(r, actor=current_user),
         _("The registration was turned down; they will get an e-mail."),
     )
 
@@ -151,7 +152,7 @@ def cancel(event_id: int, registration_id: int):
     return _post_action(
         event_id,
         registration_id,
-        lambda r: services.cancel_on_behalf(r, actor=current_user),
+        lambda r: registration_actions.cancel_on_behalf(r, actor=current_user),
         _("The registration was cancelled; they will get an e-mail."),
     )
 
@@ -161,7 +162,7 @@ def resend(event_id: int, registration_id: int):
     return _post_action(
         event_id,
         registration_id,
-        lambda r: services.resend_link(r, actor=current_user),
+        lambda r: registration_actions.resend_link(r, actor=current_user),
         _("Their registration link is on its way."),
     )
 
@@ -179,7 +180,7 @@ def confirm(event_id: int, registration_id: int):
     free = seats_left(event, counts["confirmed"])
     if form.validate_on_submit():
         try:
-            services.confirm_waitlisted(
+            registration_actions.confirm_waitlisted(
                 registration, actor=current_user, override_reason=form.override_reason.data
             )
         except CapacityError as error:
@@ -226,7 +227,7 @@ def add(event_id: int):
     if form.validate_on_submit():
         region = next((r for r in regions if r.code == form.region.data), None)
         try:
-            outcome = services.add_registration(
+            outcome = registration_actions.add_registration(
                 event,
                 actor=current_user,
                 name=form.name.data,
@@ -271,12 +272,12 @@ def _export_name(event: Event, extension: str) -> str:
 @bp.get("/registrations.csv")
 def export_csv(event_id: int):
     event = get_event_for_edit_or_403(event_id)
-    header, rows = services.registration_export(event)
+    header, rows = queries.registration_export(event)
     return csv_response(_export_name(event, "csv"), header, rows)
 
 
 @bp.get("/registrations.xlsx")
 def export_xlsx(event_id: int):
     event = get_event_for_edit_or_403(event_id)
-    header, rows = services.registration_export(event)
+    header, rows = queries.registration_export(event)
     return xlsx_response(_export_name(event, "xlsx"), header, rows, sheet_title=_("Registrations"))

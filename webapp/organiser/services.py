@@ -7,478 +7,42 @@ together or not at all).
 
 from __future__ import annotations
 
-import re
-import secrets
-import string
-import unicodedata
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import func
 
 from webapp.audit import record_audit
-from webapp.config import LANGUAGES
 from webapp.extensions import db
-from webapp.models import (
-    ACTIVE_STATUSES,
-    AuditEntry,
-    Event,
-    Partner,
-    Question,
-    Region,
-    Registration,
-    User,
+from webapp.formatting import event_when
+from webapp.mail.queue import queue_registration_mail
+from webapp.models import AuditEntry, Event, Partner, Question, User
+from webapp.organiser.event_data import (
+    CALENDAR_FIELDS,
+    EDITABLE_FIELDS,
+    JITSI_BASE,
+    ChangeResult,
+    EventData,
+    SchedulingError,
+    check_times,
+    jitsi_room_url,
+    unique_slug,
 )
+from webapp.organiser.event_languages import check_language, settle_translations
+from webapp.organiser.queries import active_registrations, confirmed_count, registration_count
+from webapp.organiser.questions import apply_questions
 from webapp.programme.services import copy_programme, move_programme
 from webapp.registrations.services import lock_event, promote_from_waiting_list
-from webapp.routing import SLUG_MAX_LENGTH
-from webapp.timezones import is_within_hours, times_in_regions, utc_to_local, utcnow
-
-# Any language may be an event's original (``Event.language``); the others are translations.
-EVENT_LANGUAGES = LANGUAGES
-TRANSLATION_LANGUAGES = LANGUAGES
-TRANSLATED_FIELDS = ("title", "summary", "description")
-WORKING_HOURS = (8, 18)
-
-# Fields whose change a subscribed calendar must see: they raise ``sequence`` and the
-# registrants are told.
-CALENDAR_FIELDS = (
-    "title",
-    "starts_at",
-    "ends_at",
-    "all_day",
-    "timezone",
-    "format",
-    "venue",
-    "address",
-    "online_url",
-)
-EDITABLE_FIELDS = (
-    "kind",
-    "title",
-    "summary",
-    "description",
-    "starts_at",
-    "ends_at",
-    "timezone",
-    "all_day",
-    "format",
-    "venue",
-    "address",
-    "online_url",
-    "capacity",
-    "registration_opens_at",
-    "registration_closes_at",
-    "requires_approval",
-    "requires_email_confirmation",
-    "visibility",
-    "reminder_hours",
-    "notify_organisers",
-    "language",
-    "translations",
-    "meeting_point",
-    "travel_notes",
-    "accommodation_notes",
-)
-
-JITSI_BASE = "https://meet.jit.si/"
-_ROOM_ALPHABET = string.ascii_letters + string.digits
-
-
-class SchedulingError(ValueError):
-    """A change the rules refuse; ``str(error)`` is a message for the organiser.
-
-    ``field`` names the form field the message belongs next to, when there is one.
-    """
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
-
-
-@dataclass
-class QuestionData:
-    """One custom question as the organiser wants it (``id`` is None for a new one)."""
-
-    label: str
-    kind: str = "short_text"
-    required: bool = False
-    options: list[str] = field(default_factory=list)
-    id: int | None = None
-
-
-@dataclass
-class EventData:
-    """Validated values of the event form, times already converted to aware UTC."""
-
-    kind: str
-    title: str
-    starts_at: datetime
-    ends_at: datetime
-    timezone: str
-    host_partner: Partner
-    regions: list[Region]
-    summary: str = ""
-    description: str = ""
-    all_day: bool = False
-    format: str = "online"
-    venue: str = ""
-    address: str = ""
-    online_url: str = ""
-    capacity: int | None = None
-    registration_opens_at: datetime | None = None
-    registration_closes_at: datetime | None = None
-    requires_approval: bool = False
-    requires_email_confirmation: bool = False
-    visibility: str = "public"
-    status: str = "draft"
-    reminder_hours: int | None = 24
-    notify_organisers: bool = False
-    language: str = "en"  # the language title, summary and description are written in
-    translations: dict[str, dict[str, str]] = field(default_factory=dict)
-    meeting_point: str = ""
-    travel_notes: str = ""
-    accommodation_notes: str = ""
-    questions: list[QuestionData] | None = None  # None: leave the questions as they are
-
-
-@dataclass
-class SchedulingWarning:
-    """Something the organiser should know but may accept (shown, never blocking)."""
-
-    kind: str  # "outside_hours" | "overlap"
-    message: str
-
-
-@dataclass
-class ChangeResult:
-    changed_fields: list[str]
-    calendar_changed: bool
-    notified: int
-    promoted: int = 0
-
-
-# --- small helpers ---------------------------------------------------------------------
-
-
-def jitsi_room_url() -> str:
-    """A new Jitsi Meet room with an unguessable name (about 143 bits of randomness)."""
-    token = "".join(secrets.choice(_ROOM_ALPHABET) for _ in range(24))
-    return f"{JITSI_BASE}InterVentures{token}"
-
-
-def slugify(text: str, max_length: int = 80) -> str:
-    """Lower-case ASCII words joined by hyphens: "Klaipėda – Export" → "klaipeda-export"."""
-    ascii_text = (
-        unicodedata.normalize("NFKD", text.replace("ł", "l").replace("Ł", "L"))
-        .encode("ascii", "ignore")
-        .decode()
-    )
-    words = re.findall(r"[a-z0-9]+", ascii_text.lower())
-    slug = ""
-    for word in words:
-        candidate = f"{slug}-{word}" if slug else word
-        if len(candidate) > max_length:
-            break
-        slug = candidate
-    return slug or "event"
-
-
-def unique_slug(title: str, starts_at: datetime, timezone: str) -> str:
-    """A slug not used by any event: title and local start date, then -2, -3, ..."""
-    day = utc_to_local(starts_at, timezone).date().isoformat()
-    base = f"{slugify(title, SLUG_MAX_LENGTH - 20)}-{day}"
-    taken = set(
-        db.session.scalars(
-            db.select(Event.slug).where((Event.slug == base) | Event.slug.like(f"{base}-%"))
-        )
-    )
-    if base not in taken:
-        return base
-    n = 2
-    while f"{base}-{n}" in taken:
-        n += 1
-    return f"{base}-{n}"
-
-
-def normalise_translations(raw: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
-    """Only known languages and fields, stripped; empty values and languages dropped."""
-    clean: dict[str, dict[str, str]] = {}
-    for language in TRANSLATION_LANGUAGES:
-        values = raw.get(language) or {}
-        kept = {f: (values.get(f) or "").strip() for f in TRANSLATED_FIELDS}
-        kept = {f: v for f, v in kept.items() if v}
-        if kept:
-            clean[language] = kept
-    return clean
-
-
-def default_event_language(user_locale: str | None, region_locale: str | None) -> str:
-    """The language a new event's texts are proposed in: the organiser's, else their region's.
-
-    ``User.locale`` is English unless someone chose otherwise, so an English locale says
-    little about the organiser: the region's language comes before it. An organiser who
-    writes in English for a non-English region changes the select once.
-    """
-    for candidate in (user_locale if user_locale != "en" else None, region_locale, user_locale):
-        if candidate in EVENT_LANGUAGES:
-            return candidate
-    return "en"
-
-
-def settle_original_language(
-    translations: dict[str, dict[str, str]], language: str, originals: dict[str, str]
-) -> dict[str, dict[str, str]]:
-    """``translations`` without a redundant entry for the original ``language``.
-
-    An entry in the original language that repeats the original texts (each of its
-    fields equal to the same original field) says nothing and is dropped. One that
-    differs is kept, so that nothing the organiser wrote is lost when they change the
-    original language (``shadowed_translation`` tells them visitors see the original).
-    """
-    entry = translations.get(language)
-    if entry and all(text == (originals.get(name) or "").strip() for name, text in entry.items()):
-        return {code: texts for code, texts in translations.items() if code != language}
-    return translations
-
-
-def _check_language(data: EventData) -> None:
-    if data.language not in EVENT_LANGUAGES:
-        raise SchedulingError(_("Choose the language of the texts from the list."), "language")
-
-
-def _settle_translations(data: EventData) -> None:
-    """Keep only real translations in ``data.translations`` (see settle_original_language)."""
-    data.translations = settle_original_language(
-        normalise_translations(data.translations),
-        data.language,
-        {"title": data.title, "summary": data.summary, "description": data.description},
-    )
-
-
-def shadowed_translation(event: Event) -> bool:
-    """Whether ``event`` keeps a translation into its own original language.
-
-    Visitors never see it (the original wins); the organiser is told, so they can copy
-    what they need and empty it.
-    """
-    return bool((event.translations or {}).get(event.language))
-
-
-def _active_registrations(event: Event) -> list[Registration]:
-    return list(
-        db.session.scalars(
-            db.select(Registration)
-            .where(Registration.event_id == event.id, Registration.status.in_(ACTIVE_STATUSES))
-            .order_by(Registration.id)
-        )
-    )
-
-
-def _confirmed_count(event: Event) -> int:
-    return (
-        db.session.scalar(
-            db.select(func.count()).where(
-                Registration.event_id == event.id, Registration.status == "confirmed"
-            )
-        )
-        or 0
-    )
-
-
-# --- warnings ----------------------------------------------------------------------------
-
-
-def scheduling_warnings(
-    starts_at: datetime,
-    ends_at: datetime,
-    regions: Sequence[Region],
-    *,
-    all_day: bool = False,
-    exclude_event_id: int | None = None,
-) -> list[SchedulingWarning]:
-    """Working-hours and overlap warnings for a time and the regions an event serves."""
-    warnings: list[SchedulingWarning] = []
-    start_hour, end_hour = WORKING_HOURS
-    if not all_day:
-        for start, end in zip(
-            times_in_regions(starts_at, regions), times_in_regions(ends_at, regions), strict=True
-        ):
-            multi_day = start.local.date() != end.local.date()
-            outside = not is_within_hours(start.local, start_hour, end_hour) or (
-                not multi_day and not is_within_hours(end.local, start_hour, end_hour)
-            )
-            if outside:
-                warnings.append(
-                    SchedulingWarning(
-                        "outside_hours",
-                        _(
-                            "In %(region)s it runs %(start)s–%(end)s local time, outside "
-                            "working hours (%(from)02d:00–%(to)02d:00).",
-                            region=start.name,
-                            start=start.local.strftime("%H:%M"),
-                            end=end.local.strftime("%H:%M"),
-                            **{"from": start_hour, "to": end_hour},
-                        ),
-                    )
-                )
-    region_ids = [r.id for r in regions]
-    if region_ids:
-        stmt = (
-            db.select(Event)
-            .where(
-                Event.status != "cancelled",
-                Event.starts_at < ends_at,
-                Event.ends_at > starts_at,
-                Event.regions.any(Region.id.in_(region_ids)),
-            )
-            .order_by(Event.starts_at)
-            .limit(10)
-        )
-        if exclude_event_id is not None:
-            stmt = stmt.where(Event.id != exclude_event_id)
-        for other in db.session.scalars(stmt):
-            shared = sorted(set(other.region_codes) & {r.code for r in regions})
-            warnings.append(
-                SchedulingWarning(
-                    "overlap",
-                    _(
-                        "It overlaps “%(title)s” (%(when)s), which also serves %(regions)s.",
-                        title=other.title,
-                        when=utc_to_local(other.starts_at, other.timezone).strftime(
-                            "%Y-%m-%d %H:%M"
-                        )
-                        + " "
-                        + other.timezone,
-                        regions=", ".join(shared),
-                    ),
-                )
-            )
-    return warnings
-
-
-# --- validation shared by create and update ----------------------------------------------
-
-
-def _check_times(data: EventData) -> None:
-    if data.ends_at <= data.starts_at:
-        raise SchedulingError(_("The end must be after the start."), "ends_local")
-    if (
-        data.registration_opens_at
-        and data.registration_closes_at
-        and data.registration_closes_at <= data.registration_opens_at
-    ):
-        raise SchedulingError(
-            _("Registration must close after it opens."), "registration_closes_local"
-        )
-    if data.registration_closes_at and data.registration_closes_at > data.ends_at:
-        raise SchedulingError(
-            _("Registration cannot close after the event has ended."),
-            "registration_closes_local",
-        )
-    if not data.regions:
-        raise SchedulingError(_("Choose at least one region the event serves."), "regions")
-    if data.format in ("online", "hybrid") and data.status == "published" and not data.online_url:
-        raise SchedulingError(
-            _("An online event needs a join link before it is published."), "online_url"
-        )
-    if data.format in ("onsite", "hybrid") and not data.venue:
-        raise SchedulingError(_("Say where the event takes place."), "venue")
-
-
-def _answer_counts(event: Event) -> dict[int, int]:
-    """How many registrations answered each question of ``event``."""
-    counts: dict[int, int] = {q.id: 0 for q in event.questions}
-    if not counts:
-        return counts
-    for answers in db.session.scalars(
-        db.select(Registration.answers).where(Registration.event_id == event.id)
-    ):
-        for question_id in counts:
-            for key in (str(question_id), f"q_{question_id}"):
-                value = (answers or {}).get(key)
-                if value not in (None, "", []):
-                    counts[question_id] += 1
-                    break
-    return counts
-
-
-def _apply_questions(
-    event: Event, wanted: list[QuestionData], actor: User | None
-) -> list[dict[str, Any]]:
-    """Make ``event.questions`` match ``wanted`` (order = list order); refuse risky edits."""
-    existing = {q.id: q for q in event.questions}
-    answered = _answer_counts(event) if existing else {}
-    kept_ids = {q.id for q in wanted if q.id is not None}
-    unknown = kept_ids - set(existing)
-    if unknown:
-        raise SchedulingError(_("A question does not belong to this event."), "questions")
-    changes: list[dict[str, Any]] = []
-    for question in existing.values():
-        if question.id not in kept_ids and answered.get(question.id):
-            raise SchedulingError(
-                _(
-                    "“%(label)s” already has answers, so it cannot be removed.",
-                    label=question.label,
-                ),
-                "questions",
-            )
-    for position, data in enumerate(wanted):
-        if data.id is None:
-            question = Question(
-                label=data.label, kind=data.kind, required=data.required, options=data.options
-            )
-            question.position = position
-            event.questions.append(question)
-            changes.append({"question": data.label, "change": "added"})
-            continue
-        question = existing[data.id]
-        if answered.get(question.id):
-            if data.kind != question.kind:
-                raise SchedulingError(
-                    _(
-                        "“%(label)s” already has answers, so its kind cannot change. "
-                        "Add a new question instead.",
-                        label=question.label,
-                    ),
-                    "questions",
-                )
-            old_options = list(question.options or [])
-            if data.options[: len(old_options)] != old_options:
-                raise SchedulingError(
-                    _(
-                        "“%(label)s” already has answers, so its existing options cannot be "
-                        "removed, renamed or reordered; you may add options at the end.",
-                        label=question.label,
-                    ),
-                    "questions",
-                )
-        before = (question.label, question.kind, question.required, list(question.options or []))
-        after = (data.label, data.kind, data.required, data.options)
-        if before != after:
-            changes.append({"question": data.label, "change": "changed"})
-        question.label, question.kind = data.label, data.kind
-        question.required, question.options = data.required, data.options
-        question.position = position
-    for question in list(event.questions):
-        if question.id is not None and question.id not in kept_ids:
-            changes.append({"question": question.label, "change": "removed"})
-            event.questions.remove(question)
-    return changes
-
-
-# --- the operations --------------------------------------------------------------------
+from webapp.timezones import utcnow
 
 
 def create_event(data: EventData, *, actor: User) -> Event:
     """A new event from ``data`` with a unique slug; records who created it."""
-    _check_times(data)
-    _check_language(data)
-    _settle_translations(data)
+    check_times(data)
+    check_language(data)
+    settle_translations(data)
     event = Event(slug=unique_slug(data.title, data.starts_at, data.timezone))
     for name in EDITABLE_FIELDS:
         setattr(event, name, getattr(data, name))
@@ -488,7 +52,7 @@ def create_event(data: EventData, *, actor: User) -> Event:
     event.sequence = 0
     db.session.add(event)
     if data.questions:
-        _apply_questions(event, data.questions, actor)
+        apply_questions(event, data.questions, actor)
     db.session.flush()
     record_audit(
         actor,
@@ -511,7 +75,6 @@ def _display(value: Any) -> Any:
 
 def describe_changes(event: Event, changed: Iterable[str]) -> list[str]:
     """One line per calendar-visible change, in the current locale, for the registrants."""
-    from webapp.formatting import event_when
 
     lines: list[str] = []
     changed = set(changed)
@@ -533,10 +96,9 @@ def describe_changes(event: Event, changed: Iterable[str]) -> list[str]:
 
 
 def _notify_registrants(event: Event, kind: str, changed: Iterable[str] = ()) -> int:
-    from webapp.mail.queue import queue_registration_mail
 
     changed = list(changed)
-    registrations = _active_registrations(event)
+    registrations = active_registrations(event)
     for registration in registrations:
         changes: list[str] = []
         if changed:
@@ -552,8 +114,47 @@ def update_event(event: Event, data: EventData, *, actor: User) -> ChangeResult:
     Capacity may not fall below the number of people already confirmed (the organiser
     is told to cancel some first); raising it moves people up from the waiting list.
     """
-    _check_times(data)
-    _check_language(data)
+    event = _check_update(event, data, actor)
+    old_capacity = event.capacity
+    before = {name: getattr(event, name) for name in EDITABLE_FIELDS}
+    before["regions"] = list(event.regions)
+    before["host_partner"] = event.host_partner
+    before["status"] = event.status
+    settle_translations(data)
+    changed = _apply_fields(event, data, before)
+    question_changes: list[dict[str, Any]] = []
+    if data.questions is not None:
+        question_changes = apply_questions(event, data.questions, actor)
+        if question_changes:
+            changed.append("questions")
+
+    if {"starts_at", "timezone"} & set(changed):
+        move_programme(event, old_starts_at=before["starts_at"], old_timezone=before["timezone"])
+
+    calendar_changes = [name for name in CALENDAR_FIELDS if name in changed]
+    notified = 0
+    if calendar_changes and before["status"] != "draft":
+        event.sequence += 1
+        if not event.is_cancelled:
+            notified = _notify_registrants(event, "event_changed", calendar_changes)
+    promoted = 0
+    if "capacity" in changed and (
+        event.capacity is None or (old_capacity is not None and event.capacity > old_capacity)
+    ):
+        promoted = _promote_waiting_list(event)
+    db.session.flush()
+    if changed:
+        details = _change_details(event, before, changed)
+        extra = {"questions": question_changes, "notified": notified, "promoted": promoted}
+        details.update({key: value for key, value in extra.items() if value})
+        record_audit(actor, "event.updated", event=event, details=details)
+    return ChangeResult(changed, bool(calendar_changes), notified, promoted)
+
+
+def _check_update(event: Event, data: EventData, actor: User) -> Event:
+    """Refuse a change the rules forbid; the event, locked when its capacity falls."""
+    check_times(data)
+    check_language(data)
     if data.host_partner.id != event.host_partner_id and not (
         actor.is_admin or actor.partner_id == data.host_partner.id
     ):
@@ -562,7 +163,7 @@ def update_event(event: Event, data: EventData, *, actor: User) -> ChangeResult:
     if data.capacity is not None and (old_capacity is None or data.capacity < old_capacity):
         # Counted under the event's row lock, so no registration slips in meanwhile.
         event = lock_event(event.id)
-        confirmed = _confirmed_count(event)
+        confirmed = confirmed_count(event)
         if data.capacity < confirmed:
             raise SchedulingError(
                 _(
@@ -572,17 +173,16 @@ def update_event(event: Event, data: EventData, *, actor: User) -> ChangeResult:
                 ),
                 "capacity",
             )
-    if data.status == "draft" and event.status != "draft" and _active_registrations(event):
+    if data.status == "draft" and event.status != "draft" and active_registrations(event):
         raise SchedulingError(
             _("People have registered, so the event cannot go back to draft. Cancel it instead."),
             "status",
         )
+    return event
 
-    before = {name: getattr(event, name) for name in EDITABLE_FIELDS}
-    before["regions"] = list(event.regions)
-    before["host_partner"] = event.host_partner
-    before["status"] = event.status
-    _settle_translations(data)
+
+def _apply_fields(event: Event, data: EventData, before: dict[str, Any]) -> list[str]:
+    """Copy ``data`` onto ``event`` (questions apart); the names of the fields that changed."""
     changed: list[str] = []
     for name in EDITABLE_FIELDS:
         new = getattr(data, name)
@@ -605,46 +205,22 @@ def update_event(event: Event, data: EventData, *, actor: User) -> ChangeResult:
         if data.status != event.status:
             event.status = data.status
             changed.append("status")
-    question_changes: list[dict[str, Any]] = []
-    if data.questions is not None:
-        question_changes = _apply_questions(event, data.questions, actor)
-        if question_changes:
-            changed.append("questions")
+    return changed
 
-    if {"starts_at", "timezone"} & set(changed):
-        move_programme(event, old_starts_at=before["starts_at"], old_timezone=before["timezone"])
 
-    calendar_changes = [name for name in CALENDAR_FIELDS if name in changed]
-    notified = 0
-    if calendar_changes and before["status"] != "draft":
-        event.sequence += 1
-        if not event.is_cancelled:
-            notified = _notify_registrants(event, "event_changed", calendar_changes)
-    promoted = 0
-    if "capacity" in changed and (
-        event.capacity is None or (old_capacity is not None and event.capacity > old_capacity)
-    ):
-        promoted = _promote_waiting_list(event)
-    db.session.flush()
-    if changed:
-        details: dict[str, Any] = {
-            "changes": {
-                name: [_display(before[name]), _display(getattr(event, name))]
-                for name in changed
-                if name not in ("questions", "description", "translations")
-            }
+def _change_details(event: Event, before: dict[str, Any], changed: list[str]) -> dict[str, Any]:
+    """The audit entry's before/after values (long texts only as a mark)."""
+    details: dict[str, Any] = {
+        "changes": {
+            name: [_display(before[name]), _display(getattr(event, name))]
+            for name in changed
+            if name not in ("questions", "description", "translations")
         }
-        for name in ("description", "translations"):
-            if name in changed:
-                details["changes"][name] = ["…", "…"]
-        if question_changes:
-            details["questions"] = question_changes
-        if notified:
-            details["notified"] = notified
-        if promoted:
-            details["promoted"] = promoted
-        record_audit(actor, "event.updated", event=event, details=details)
-    return ChangeResult(changed, bool(calendar_changes), notified, promoted)
+    }
+    for name in ("description", "translations"):
+        if name in changed:
+            details["changes"][name] = ["…", "…"]
+    return details
 
 
 def _promote_waiting_list(event: Event) -> int:
@@ -723,10 +299,7 @@ def delete_event(event: Event, *, actor: User) -> None:
     """Delete a draft that nobody registered for; anything else must be cancelled."""
     if event.status != "draft":
         raise SchedulingError(_("Only drafts can be deleted; cancel a published event instead."))
-    has_registrations = db.session.scalar(
-        db.select(func.count()).where(Registration.event_id == event.id)
-    )
-    if has_registrations:
+    if registration_count(event):
         raise SchedulingError(_("People have registered for this draft, so it cannot be deleted."))
     # Earlier entries stay, detached: an id must not later point at another event.
     db.session.execute(
@@ -738,177 +311,3 @@ def delete_event(event: Event, *, actor: User) -> None:
         details={"title": event.title, "slug": event.slug, "deleted_event_id": event.id},
     )
     db.session.delete(event)
-
-
-# --- managing registrations on the registrants' behalf -----------------------------------
-#
-# The registration rules (capacity, waiting list, e-mails) are the registration area's;
-# these wrappers add who did it to the audit trail.
-
-
-def approve(registration: Registration, *, actor: User) -> str:
-    from webapp.registrations.services import approve_registration
-
-    status = approve_registration(registration)
-    record_audit(
-        actor, "registration.approved", registration=registration, details={"status": status}
-    )
-    return status
-
-
-def reject(registration: Registration, *, actor: User) -> None:
-    from webapp.registrations.services import reject_registration
-
-    reject_registration(registration)
-    record_audit(actor, "registration.rejected", registration=registration)
-
-
-def confirm_waitlisted(
-    registration: Registration, *, actor: User, override_reason: str | None = None
-) -> None:
-    """Give a waitlisted person a seat; over capacity only with a written reason."""
-    from webapp.registrations.services import confirm_from_waiting_list
-
-    reason = (override_reason or "").strip() or None
-    confirm_from_waiting_list(registration, override_reason=reason)
-    details: dict[str, Any] = {}
-    if reason:
-        details["override_reason"] = reason
-    record_audit(actor, "registration.confirmed", registration=registration, details=details)
-
-
-def cancel_on_behalf(registration: Registration, *, actor: User) -> int:
-    """Cancel someone's registration; returns how many moved up from the waiting list."""
-    from webapp.registrations.services import cancel_registration
-
-    previous = registration.status
-    promoted = cancel_registration(registration)
-    record_audit(
-        actor,
-        "registration.cancelled",
-        registration=registration,
-        details={"previous_status": previous, "promoted": [r.id for r in promoted]},
-    )
-    return len(promoted)
-
-
-def resend_link(registration: Registration, *, actor: User) -> None:
-    from webapp.mail.queue import queue_registration_mail
-
-    if not registration.is_active:
-        raise SchedulingError(_("Only active registrations have a link worth sending."))
-    queue_registration_mail(registration, "link_resent")
-    record_audit(actor, "registration.link_resent", registration=registration)
-
-
-def add_registration(
-    event: Event,
-    *,
-    actor: User,
-    name: str,
-    email: str,
-    organisation: str,
-    stakeholder_type: str,
-    region: Region | None,
-    locale: str,
-    privacy_version: str,
-    now: datetime | None = None,
-) -> Any:
-    """Register someone by hand (they told the organiser they agree to the privacy notice)."""
-    from webapp.registrations.services import register
-    from webapp.timezones import utcnow
-
-    now = now or utcnow()
-    outcome = register(
-        event,
-        name=name,
-        email=email,
-        organisation=organisation,
-        stakeholder_type=stakeholder_type,
-        region=region,
-        locale=locale,
-        answers={},
-        consent_at=now,
-        privacy_version=privacy_version,
-        now=now,
-    )
-    if outcome.created:
-        record_audit(
-            actor,
-            "registration.added",
-            registration=outcome.registration,
-            details={"status": outcome.status},
-        )
-    return outcome
-
-
-# --- export ------------------------------------------------------------------------------
-
-
-def registration_export(event: Event) -> tuple[list[str], list[list[Any]]]:
-    """Every registration of ``event`` with every field and answer, oldest first.
-
-    Times are written on the event's wall clock (a spreadsheet has no time zones); the
-    header says which zone.
-    """
-    from sqlalchemy.orm import selectinload
-
-    from webapp.formatting import (
-        REGISTRATION_STATUS_LABELS,
-        STAKEHOLDER_LABELS,
-        answer_label,
-        question_label,
-    )
-
-    registrations = list(
-        db.session.scalars(
-            db.select(Registration)
-            .where(Registration.event_id == event.id)
-            .options(selectinload(Registration.region))
-            .order_by(Registration.id)
-        )
-    )
-    zone_note = f" ({event.timezone})"
-    header = [
-        _("Id"),
-        _("Status"),
-        _("Name"),
-        _("E-mail"),
-        _("Organisation"),
-        _("Type of organisation"),
-        _("Region"),
-        _("Language"),
-        _("Registered") + zone_note,
-        _("Last change") + zone_note,
-        _("Consent given") + zone_note,
-        _("Privacy notice version"),
-    ] + [question_label(q) for q in event.questions]
-
-    def local(value: datetime | None) -> datetime | None:
-        return utc_to_local(value, event.timezone).replace(tzinfo=None) if value else None
-
-    rows: list[list[Any]] = []
-    for r in registrations:
-        answers = r.answers or {}
-        row: list[Any] = [
-            r.id,
-            str(REGISTRATION_STATUS_LABELS.get(r.status, r.status)),
-            r.name,
-            r.email if r.erased_at is None else "",
-            r.organisation,
-            str(STAKEHOLDER_LABELS.get(r.stakeholder_type, r.stakeholder_type)),
-            r.region.name if r.region else "",
-            r.locale,
-            local(r.created_at),
-            local(r.updated_at),
-            local(r.consent_at),
-            r.privacy_version,
-        ]
-        for question in event.questions:
-            value = answers.get(str(question.id))
-            if question.kind == "yes_no" and value in (True, False, "yes", "no"):
-                value = _("Yes") if value in (True, "yes") else _("No")
-            value = answer_label(question, value)
-            row.append(value if value is not None else "")
-        rows.append(row)
-    return header, rows

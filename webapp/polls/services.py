@@ -35,6 +35,7 @@ from webapp.models import (
     Region,
     User,
 )
+from webapp.organiser import event_data, event_languages
 from webapp.organiser import services as scheduling
 from webapp.registrations.services import InvalidEmail, is_well_formed_token, normalise_email
 from webapp.timezones import is_valid_timezone, utc_to_local, utcnow
@@ -494,14 +495,14 @@ def slot_summaries(poll: Poll) -> list[SlotSummary]:
 # --- choosing a slot ---------------------------------------------------------------------
 
 
-def _event_data_for(poll: Poll, slot: PollSlot, actor: User) -> scheduling.EventData:
+def _event_data_for(poll: Poll, slot: PollSlot, actor: User) -> event_data.EventData:
     regions = {poll.partner.region.id: poll.partner.region}
     for invitee in poll.invitees:
         if invitee.region is not None:
             regions[invitee.region.id] = invitee.region
     event = poll.event
     if event is None:
-        return scheduling.EventData(
+        return event_data.EventData(
             kind=poll.kind,
             title=poll.title,
             description=poll.description,
@@ -511,12 +512,14 @@ def _event_data_for(poll: Poll, slot: PollSlot, actor: User) -> scheduling.Event
             host_partner=poll.partner,
             regions=sorted(regions.values(), key=lambda r: r.code),
             format="online",
-            online_url=scheduling.jitsi_room_url(),
+            online_url=event_data.jitsi_room_url(),
             visibility="partners",
             status="published",
-            language=scheduling.default_event_language(actor.locale, poll.partner.region.locale),
+            language=event_languages.default_event_language(
+                actor.locale, poll.partner.region.locale
+            ),
         )
-    values = {name: getattr(event, name) for name in scheduling.EDITABLE_FIELDS}
+    values = {name: getattr(event, name) for name in event_data.EDITABLE_FIELDS}
     values.update(
         kind=poll.kind,
         title=poll.title,
@@ -526,7 +529,7 @@ def _event_data_for(poll: Poll, slot: PollSlot, actor: User) -> scheduling.Event
         all_day=False,
         translations=dict(event.translations or {}),
     )
-    return scheduling.EventData(
+    return event_data.EventData(
         **values,
         host_partner=event.host_partner,
         regions=list(event.regions),
@@ -578,7 +581,7 @@ def choose_slot(poll: Poll, slot: PollSlot, *, actor: User, now: datetime | None
         else:
             event = poll.event
             scheduling.update_event(event, data, actor=actor)
-    except scheduling.SchedulingError as error:
+    except event_data.SchedulingError as error:
         raise PollError(str(error)) from error
     for other in poll.slots:
         other.status = "chosen" if other.id == slot.id else "released"

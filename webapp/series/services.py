@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from webapp.audit import record_audit
 from webapp.extensions import db
 from webapp.models import Event, EventSeries, Question, User
-from webapp.organiser.services import (
+from webapp.organiser.event_data import (
     EDITABLE_FIELDS,
     JITSI_BASE,
     ChangeResult,
@@ -24,8 +24,8 @@ from webapp.organiser.services import (
     SchedulingError,
     jitsi_room_url,
     unique_slug,
-    update_event,
 )
+from webapp.organiser.services import update_event
 from webapp.timezones import InvalidLocalTime, local_to_utc, utc_to_local, utcnow
 
 MAX_DATES = 52
