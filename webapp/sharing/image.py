@@ -14,6 +14,9 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
+# Bumped when the drawing changes: part of the image's address and ETag, so link
+# previews and caches fetch the new drawing.
+DRAWING_VERSION = "1"
 WIDTH, HEIGHT = 1200, 630
 MARGIN = 72
 CACHED_CARDS = 64

@@ -20,9 +20,9 @@ from flask_babel import gettext as _
 from webapp.formatting import KIND_LABELS, event_when
 from webapp.i18n import LOCALE_ARGUMENT
 from webapp.models import Event
-from webapp.sharing.image import ShareCard
+from webapp.sharing.image import DRAWING_VERSION, ShareCard
 from webapp.timezones import zone
-from webapp.urls import external_url
+from webapp.urls import external_url, external_url_builder
 
 SITE_NAME = "Inter Ventures Events"
 SHARE_IMAGE_SIZE = (1200, 630)
@@ -92,14 +92,13 @@ def page_addresses(*, indexable: bool = True) -> PageAddresses | None:
         if value:
             values[name] = value[:100]
     language = requested_language()
-    canonical = external_url(
-        endpoint, **values, **({LOCALE_ARGUMENT: language} if language else {})
-    )
+    address = external_url_builder()
+    canonical = address(endpoint, **values, **({LOCALE_ARGUMENT: language} if language else {}))
     addresses = PageAddresses(canonical=canonical)
     if indexable:
         for code in current_app.config["LANGUAGES"]:
-            addresses.alternates.append((code, external_url(endpoint, **values, lang=code)))
-        addresses.alternates.append(("x-default", external_url(endpoint, **values)))
+            addresses.alternates.append((code, address(endpoint, **values, lang=code)))
+        addresses.alternates.append(("x-default", address(endpoint, **values)))
     return addresses
 
 
@@ -128,9 +127,12 @@ def share_image_url(event: Event, language: str) -> str:
     ``v`` changes with every edit, so link previews that keep images by address (most
     do, for days) fetch the new one.
     """
-    version = int(event.updated_at.timestamp()) if event.updated_at else 0
+    edited = int(event.updated_at.timestamp()) if event.updated_at else 0
     return external_url(
-        "sharing.event_share_image", slug=event.slug, lang=language, v=f"{version}-{event.sequence}"
+        "sharing.event_share_image",
+        slug=event.slug,
+        lang=language,
+        v=f"{DRAWING_VERSION}-{edited}-{event.sequence}",
     )
 
 

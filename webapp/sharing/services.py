@@ -18,14 +18,15 @@ from webapp.extensions import db
 from webapp.formatting import KIND_LABELS, event_when
 from webapp.models import Event, Partner, Region
 from webapp.public.catalogue import CatalogueFilters, public_events_query
-from webapp.urls import external_url
+from webapp.urls import external_url, external_url_builder
 
 # Most events an embedded list or a feed shows, and how many a list shows unless asked.
 MAX_LISTED_EVENTS = 50
 DEFAULT_EMBED_EVENTS = 5
 MAX_EMBED_EVENTS = 20
-# A sitemap file holds at most 50,000 addresses; each event takes one.
-MAX_SITEMAP_EVENTS = 40_000
+# A sitemap file holds at most 50,000 addresses and 50 MB; each event takes one address
+# and about 1 kB with its language versions. The most recent events come first.
+MAX_SITEMAP_EVENTS = 20_000
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XHTML_NS = "http://www.w3.org/1999/xhtml"
@@ -130,10 +131,11 @@ def build_sitemap(languages: Sequence[str]) -> bytes:
     ET.register_namespace("", SITEMAP_NS)
     ET.register_namespace("xhtml", XHTML_NS)
     urlset = ET.Element(f"{{{SITEMAP_NS}}}urlset")
+    address = external_url_builder()
 
     def add(endpoint: str, lastmod: datetime | None = None, **values: object) -> None:
         url = ET.SubElement(urlset, f"{{{SITEMAP_NS}}}url")
-        ET.SubElement(url, f"{{{SITEMAP_NS}}}loc").text = external_url(endpoint, **values)
+        ET.SubElement(url, f"{{{SITEMAP_NS}}}loc").text = address(endpoint, **values)
         if lastmod is not None:
             ET.SubElement(url, f"{{{SITEMAP_NS}}}lastmod").text = (
                 lastmod.astimezone(UTC).replace(microsecond=0).isoformat()
@@ -144,14 +146,14 @@ def build_sitemap(languages: Sequence[str]) -> bytes:
                 f"{{{XHTML_NS}}}link",
                 rel="alternate",
                 hreflang=code,
-                href=external_url(endpoint, **values, lang=code),
+                href=address(endpoint, **values, lang=code),
             )
         ET.SubElement(
             url,
             f"{{{XHTML_NS}}}link",
             rel="alternate",
             hreflang="x-default",
-            href=external_url(endpoint, **values),
+            href=address(endpoint, **values),
         )
 
     add("public.catalogue")

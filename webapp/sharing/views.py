@@ -26,14 +26,12 @@ from webapp.models import EVENT_KINDS, Event, Partner
 from webapp.public.views import all_regions
 from webapp.security_headers import embeddable
 from webapp.sharing import metadata, services
-from webapp.sharing.image import render_share_image
+from webapp.sharing.image import DRAWING_VERSION, render_share_image
 from webapp.sharing.services import ListingFilters
 from webapp.urls import external_url
 
 bp = Blueprint("sharing", __name__)
 
-# Bumped when the share image's drawing changes, so caches fetch the new one.
-SHARE_IMAGE_VERSION = "1"
 SHARE_IMAGE_MAX_AGE = 24 * 3600
 LISTING_MAX_AGE = 300
 
@@ -91,7 +89,7 @@ def event_share_image(slug: str) -> Response:
     if event is None or not event.is_reachable_by_link:
         abort(404)
     card = metadata.share_card(event, metadata.current_language())
-    etag = hashlib.blake2b(repr((SHARE_IMAGE_VERSION, card)).encode(), digest_size=16).hexdigest()
+    etag = hashlib.blake2b(repr((DRAWING_VERSION, card)).encode(), digest_size=16).hexdigest()
     headers = {
         "ETag": f'"{etag}"',
         "Cache-Control": f"public, max-age={SHARE_IMAGE_MAX_AGE}",
