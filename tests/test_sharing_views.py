@@ -440,3 +440,10 @@ def test_cards_and_event_pages_say_which_language_an_event_is_held_in(client, ma
     assert re.search(r"<dt>Language</dt><dd>Lithuanian</dd>", catalogue)
     page = client.get("/events/lt-visit?lang=it").get_data(as_text=True)
     assert re.search(r"<dt>Lingua</dt><dd>lituano</dd>", page)
+
+
+def test_every_page_leads_partners_to_the_snippet_and_the_news_feeds(client, regions):
+    page = client.get("/regions/PL").get_data(as_text=True)
+    footer = page.split('<footer class="site-footer">', 1)[1]
+    assert 'href="/embed"' in footer
+    assert 'href="/events.atom"' in footer and 'href="/events.rss"' in footer
