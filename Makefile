@@ -52,6 +52,7 @@ run: install dev-config compile-translations
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 test: install compile-translations js-deps
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # JavaScript used by the tests (ical.js, axe-core): installed from the lockfile when

@@ -393,7 +393,7 @@ def test_reports_open_on_the_current_period_and_periods_fill_dates(client, organ
 def test_the_page_lists_at_most_so_many_events_and_the_download_all(
     client, organiser, make_event, monkeypatch
 ):
-    from webapp.attendance import views
+    from webapp.attendance import report_views as views
 
     monkeypatch.setattr(views, "REPORT_EVENTS_SHOWN", 2)
     for n in range(3):

@@ -7,7 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from webapp.attendance import services
+from webapp.attendance import (
+    days,
+    import_drafts,
+    importing,
+    platform_import,
+    queries,
+    services,
+    thresholds,
+)
+from webapp.attendance.errors import AttendanceError
 from webapp.attendance.importing import ImportFileError, read_report
 from webapp.extensions import db
 from webapp.models import Attendance, Registration
@@ -44,8 +53,8 @@ def people(webinar, make_registration, regions):
 def preview(event, filename, threshold=None):
     report = read_report((DATA / filename).read_bytes(), tz=zone(event.timezone), near=event.days)
     if threshold is None:
-        threshold = services.default_threshold_minutes(event)
-    return services.preview_import(event, report, threshold)
+        threshold = thresholds.default_threshold_minutes(event)
+    return platform_import.preview_import(event, report, threshold)
 
 
 def records_of(event):
@@ -65,7 +74,7 @@ def test_mark_replace_and_undo_one_day(webinar, people, make_user):
     day = webinar.days[0]
     services.mark_attendance(webinar, anna, day, "present", recorded_by=organiser)
     db.session.commit()
-    assert services.day_counts(webinar, day).as_dict() == {
+    assert queries.day_counts(webinar, day).as_dict() == {
         "registered": 7,
         "present": 1,
         "absent": 0,
@@ -75,7 +84,7 @@ def test_mark_replace_and_undo_one_day(webinar, people, make_user):
     record = services.mark_attendance(webinar, anna, day, "excused", recorded_by=organiser)
     db.session.commit()
     assert (record.status, record.checked_in_at, record.recorded_by) == ("excused", None, organiser)
-    assert services.day_counts(webinar, day).excused == 1
+    assert queries.day_counts(webinar, day).excused == 1
     assert services.clear_attendance(webinar, anna, day) is True
     db.session.commit()
     assert db.session.scalar(db.select(db.func.count(Attendance.id))) == 0
@@ -85,17 +94,17 @@ def test_mark_replace_and_undo_one_day(webinar, people, make_user):
 def test_marking_refuses_other_days_cancelled_people_and_other_events(
     webinar, people, make_event, make_registration
 ):
-    with pytest.raises(services.AttendanceError, match="does not run on that day"):
+    with pytest.raises(AttendanceError, match="does not run on that day"):
         services.mark_attendance(
             webinar, people["anna"], date(2026, 3, 11), "present", recorded_by=None
         )
     cancelled = make_registration(webinar, status="cancelled")
-    with pytest.raises(services.AttendanceError, match="no longer active"):
+    with pytest.raises(AttendanceError, match="no longer active"):
         services.mark_attendance(webinar, cancelled, webinar.days[0], "present", recorded_by=None)
     other = make_registration(make_event())
-    with pytest.raises(services.AttendanceError, match="another event"):
+    with pytest.raises(AttendanceError, match="another event"):
         services.mark_attendance(webinar, other, webinar.days[0], "present", recorded_by=None)
-    with pytest.raises(services.AttendanceError):
+    with pytest.raises(AttendanceError):
         services.mark_attendance(webinar, people["anna"], webinar.days[0], "late", recorded_by=None)
 
 
@@ -112,19 +121,19 @@ def test_study_visit_takes_attendance_per_day(make_event, make_registration):
     services.mark_attendance(visit, person, date(2026, 5, 4), "present", recorded_by=None)
     services.mark_attendance(visit, person, date(2026, 5, 6), "absent", recorded_by=None)
     db.session.commit()
-    assert services.day_counts(visit, date(2026, 5, 4)).present == 1
-    assert services.day_counts(visit, date(2026, 5, 5)).unmarked == 1
-    assert services.day_counts(visit, date(2026, 5, 6)).absent == 1
-    assert services.default_threshold_minutes(visit) == 240  # half of 9:00–17:00
+    assert queries.day_counts(visit, date(2026, 5, 4)).present == 1
+    assert queries.day_counts(visit, date(2026, 5, 5)).unmarked == 1
+    assert queries.day_counts(visit, date(2026, 5, 6)).absent == 1
+    assert thresholds.default_threshold_minutes(visit) == 240  # half of 9:00–17:00
 
 
 def test_default_day_is_today_during_the_event_else_the_nearest_end(webinar):
-    assert services.default_day(webinar, WEBINAR_START - timedelta(days=3)) == date(2026, 3, 10)
-    assert services.default_day(webinar, WEBINAR_START + timedelta(days=30)) == date(2026, 3, 10)
-    assert services.parse_day(webinar, "") == date(2026, 3, 10)
+    assert days.default_day(webinar, WEBINAR_START - timedelta(days=3)) == date(2026, 3, 10)
+    assert days.default_day(webinar, WEBINAR_START + timedelta(days=30)) == date(2026, 3, 10)
+    assert days.parse_day(webinar, "") == date(2026, 3, 10)
     for bad in ("2026-03-11", "yesterday", "2026-13-01"):
-        with pytest.raises(services.AttendanceError):
-            services.parse_day(webinar, bad)
+        with pytest.raises(AttendanceError):
+            days.parse_day(webinar, bad)
 
 
 def test_sheet_search_by_name_email_or_organisation(webinar, people, make_registration):
@@ -132,17 +141,15 @@ def test_sheet_search_by_name_email_or_organisation(webinar, people, make_regist
         webinar, name="Jonas 100%", organisation="Klaipeda ID", email="jonas@kid.example"
     )
     day = webinar.days[0]
-    assert [r.registration.name for r in services.sheet_rows(webinar, day, "maria")] == [
+    assert [r.registration.name for r in queries.sheet_rows(webinar, day, "maria")] == [
         "Maria Santos"
     ] * 2
-    assert [r.registration.name for r in services.sheet_rows(webinar, day, "klaipeda")] == [
+    assert [r.registration.name for r in queries.sheet_rows(webinar, day, "klaipeda")] == [
         "Jonas 100%",
         "Žydrūnas Petrauskas",
     ]
-    assert [r.registration.name for r in services.sheet_rows(webinar, day, "100%")] == [
-        "Jonas 100%"
-    ]
-    assert services.sheet_rows(webinar, day, "_") == []  # wildcards are literal
+    assert [r.registration.name for r in queries.sheet_rows(webinar, day, "100%")] == ["Jonas 100%"]
+    assert queries.sheet_rows(webinar, day, "_") == []  # wildcards are literal
 
 
 # --- walk-ins and QR codes ------------------------------------------------------------------
@@ -204,7 +211,7 @@ def test_walk_in_with_a_registered_address_confirms_that_registration(
 def test_walk_in_refuses_bad_data(webinar, fields, message):
     values = {"name": "A", "email": "a@example.org", "organisation": "", "stakeholder_type": "sme"}
     values.update(fields)
-    with pytest.raises(services.AttendanceError, match=message):
+    with pytest.raises(AttendanceError, match=message):
         services.add_walk_in(webinar, region=None, day=webinar.days[0], recorded_by=None, **values)
 
 
@@ -248,35 +255,35 @@ def test_qr_check_in_is_idempotent_and_explains_refusals(webinar, people, make_r
 
 
 def test_default_threshold_is_half_the_event(webinar):
-    assert services.default_threshold_minutes(webinar) == 60
+    assert thresholds.default_threshold_minutes(webinar) == 60
 
 
 def test_threshold_in_minutes_or_percent_of_the_scheduled_time(webinar, make_event):
-    assert services.threshold_minutes(webinar, "minutes", 45) == 45
-    assert services.threshold_minutes(webinar, "percent", 75) == 90  # of 120 minutes
-    assert services.threshold_minutes(webinar, "percent", 1) == 2  # rounded up
-    assert services.threshold_minutes(webinar, "percent", 0) == 0
+    assert thresholds.threshold_minutes(webinar, "minutes", 45) == 45
+    assert thresholds.threshold_minutes(webinar, "percent", 75) == 90  # of 120 minutes
+    assert thresholds.threshold_minutes(webinar, "percent", 1) == 2  # rounded up
+    assert thresholds.threshold_minutes(webinar, "percent", 0) == 0
     visit = make_event(
         start=datetime(2026, 5, 4, 7, 0, tzinfo=UTC), duration=timedelta(days=2, hours=8)
     )
-    assert services.threshold_minutes(visit, "percent", 25) == 120  # of 9:00–17:00
+    assert thresholds.threshold_minutes(visit, "percent", 25) == 120  # of 9:00–17:00
     for unit, value in (("percent", 101), ("minutes", -1), ("minutes", 1441), ("hours", 2)):
-        with pytest.raises(services.AttendanceError):
-            services.threshold_minutes(webinar, unit, value)
+        with pytest.raises(AttendanceError):
+            thresholds.threshold_minutes(webinar, unit, value)
 
 
 def test_event_threshold_is_kept_per_event(webinar, make_event):
     other = make_event()
-    assert services.event_threshold(webinar) == ("percent", 50)
-    services.set_event_threshold(webinar, "minutes", 45)
+    assert thresholds.event_threshold(webinar) == ("percent", 50)
+    thresholds.set_event_threshold(webinar, "minutes", 45)
     db.session.commit()
-    assert services.event_threshold(webinar) == ("minutes", 45)
-    assert services.event_threshold(other) == ("percent", 50)
-    services.set_event_threshold(webinar, "percent", 80)
+    assert thresholds.event_threshold(webinar) == ("minutes", 45)
+    assert thresholds.event_threshold(other) == ("percent", 50)
+    thresholds.set_event_threshold(webinar, "percent", 80)
     db.session.commit()
-    assert services.event_threshold(webinar) == ("percent", 80)
-    with pytest.raises(services.AttendanceError):
-        services.set_event_threshold(webinar, "percent", 120)
+    assert thresholds.event_threshold(webinar) == ("percent", 80)
+    with pytest.raises(AttendanceError):
+        thresholds.set_event_threshold(webinar, "percent", 120)
 
 
 # Every sample report of the same webinar (10:00–12:00 Budapest, 60 minutes to count):
@@ -412,14 +419,16 @@ def test_threshold_decides_present_or_absent(webinar, people):
     assert [e for e, s in statuses.items() if s == "present"] == ["anna.kovacs@pannon.example"]
     lenient = preview(webinar, "zoom_participants.csv", threshold=0)
     assert all(p.attends for p in lenient.matched)
-    with pytest.raises(services.AttendanceError):
-        services.preview_import(webinar, strict.report, -1)
+    with pytest.raises(AttendanceError):
+        platform_import.preview_import(webinar, strict.report, -1)
 
 
 def test_import_stores_minutes_and_reimport_changes_nothing(webinar, people, make_user):
     organiser = make_user()
     first = preview(webinar, "zoom_participants.csv")
-    result = services.apply_import(webinar, first.records(), first.threshold, recorded_by=organiser)
+    result = platform_import.apply_import(
+        webinar, first.records(), first.threshold, recorded_by=organiser
+    )
     db.session.commit()
     assert (result.created, result.updated, result.unchanged) == (4, 0, 0)
     stored = records_of(webinar)
@@ -430,7 +439,7 @@ def test_import_stores_minutes_and_reimport_changes_nothing(webinar, people, mak
 
     second = preview(webinar, "zoom_participants.csv")
     assert not second.has_changes and second.changes["unchanged"] == 4
-    again = services.apply_import(
+    again = platform_import.apply_import(
         webinar, second.records(), second.threshold, recorded_by=organiser
     )
     db.session.commit()
@@ -442,12 +451,12 @@ def test_import_stores_minutes_and_reimport_changes_nothing(webinar, people, mak
 def test_a_different_file_updates_imported_records_but_keeps_hand_made_marks(webinar, people):
     services.mark_attendance(webinar, people["lucia"], webinar.days[0], "excused", recorded_by=None)
     zoom = preview(webinar, "zoom_participants.csv")
-    services.apply_import(webinar, zoom.records(), zoom.threshold, recorded_by=None)
+    platform_import.apply_import(webinar, zoom.records(), zoom.threshold, recorded_by=None)
     db.session.commit()
     # The generic export of the same meeting also lists Lucía (29 minutes).
     generic = preview(webinar, "generic_semicolon_bom.csv", threshold=45)
     assert generic.changes == {"create": 0, "update": 1, "unchanged": 3, "kept": 1}
-    services.apply_import(webinar, generic.records(), generic.threshold, recorded_by=None)
+    platform_import.apply_import(webinar, generic.records(), generic.threshold, recorded_by=None)
     db.session.commit()
     stored = records_of(webinar)
     day = date(2026, 3, 10)
@@ -481,7 +490,7 @@ def test_minutes_across_midnight_go_to_each_day(make_event, make_registration):
         ),
         ParticipantRow(3, "A", "", None, None, 10),
     ]
-    assert services.minutes_per_day(rows, visit.days, tz) == {
+    assert importing.minutes_per_day(rows, visit.days, tz) == {
         date(2026, 6, 1): 40,
         date(2026, 6, 2): 45,
     }
@@ -493,7 +502,7 @@ def test_apply_import_ignores_foreign_or_cancelled_registrations(
     other = make_registration(make_event())
     people["lucia"].status = "cancelled"
     db.session.commit()
-    result = services.apply_import(
+    result = platform_import.apply_import(
         webinar,
         [
             (other.id, "2026-03-10", 90),
@@ -510,7 +519,7 @@ def test_apply_import_ignores_foreign_or_cancelled_registrations(
 
 
 def start(event, filename, unit="percent", value=50, now=None):
-    return services.start_import(
+    return import_drafts.start_import(
         event,
         (DATA / filename).read_bytes(),
         filename=filename,
@@ -529,12 +538,12 @@ def person_named(preview, name):
 
 def test_organiser_matches_an_unmatched_and_an_ambiguous_person(webinar, people):
     draft = start(webinar, "teams_attendance.csv")
-    before = services.preview_draft(webinar, draft)
+    before = import_drafts.preview_draft(webinar, draft)
     maria = person_named(before, "Maria Santos (Guest)")
     assert maria.group == "ambiguous" and len(maria.candidates) == 2
-    services.match_import_person(webinar, draft, maria.ref, people["maria2"])
+    import_drafts.match_import_person(webinar, draft, maria.ref, people["maria2"])
     db.session.commit()
-    after = services.preview_draft(webinar, draft)
+    after = import_drafts.preview_draft(webinar, draft)
     chosen = next(p for p in after.matched if p.registration == people["maria2"])
     assert (chosen.match, chosen.total_minutes, chosen.plan[date(2026, 3, 10)][0]) == (
         "chosen",
@@ -542,8 +551,8 @@ def test_organiser_matches_an_unmatched_and_an_ambiguous_person(webinar, people)
         "present",
     )
     assert after.ambiguous == []
-    assert services.unmatch_import_person(webinar, draft, maria.ref)
-    assert [p.name for p in services.preview_draft(webinar, draft).ambiguous] == [
+    assert import_drafts.unmatch_import_person(webinar, draft, maria.ref)
+    assert [p.name for p in import_drafts.preview_draft(webinar, draft).ambiguous] == [
         "Maria Santos (Guest)"
     ]
 
@@ -551,36 +560,36 @@ def test_organiser_matches_an_unmatched_and_an_ambiguous_person(webinar, people)
 def test_a_host_is_stored_only_when_the_organiser_matches_them(webinar, people, make_registration):
     host = make_registration(webinar, name="PANNON Host", email="host@pannon.example")
     draft = start(webinar, "zoom_meeting_participants.csv")
-    preview = services.preview_draft(webinar, draft)
+    preview = import_drafts.preview_draft(webinar, draft)
     team = person_named(preview, "PANNON Host")
     assert team.group == "team" and team.registration == host
     assert host.id not in {r for r, _, _ in preview.records()}
-    services.match_import_person(webinar, draft, team.ref, host)
-    assert (host.id, "2026-03-10", 130) in services.preview_draft(webinar, draft).records()
+    import_drafts.match_import_person(webinar, draft, team.ref, host)
+    assert (host.id, "2026-03-10", 130) in import_drafts.preview_draft(webinar, draft).records()
 
 
 def test_match_refuses_a_registrant_of_another_event_or_an_unknown_person(
     webinar, people, make_event, make_registration
 ):
     draft = start(webinar, "zoom_meeting_participants.csv")
-    ilona = person_named(services.preview_draft(webinar, draft), "Ilona Szabó (Guest)")
+    ilona = person_named(import_drafts.preview_draft(webinar, draft), "Ilona Szabó (Guest)")
     stranger = make_registration(make_event())
-    with pytest.raises(services.AttendanceError):
-        services.match_import_person(webinar, draft, ilona.ref, stranger)
-    with pytest.raises(services.AttendanceError):
-        services.match_import_person(webinar, draft, "0" * 16, people["anna"])
+    with pytest.raises(AttendanceError):
+        import_drafts.match_import_person(webinar, draft, ilona.ref, stranger)
+    with pytest.raises(AttendanceError):
+        import_drafts.match_import_person(webinar, draft, "0" * 16, people["anna"])
     assert draft.decisions.get("match", {}) == {}
 
 
 def test_walk_in_from_the_report_gets_its_minutes_and_status(webinar, people, regions, make_user):
     organiser = make_user()
     draft = start(webinar, "zoom_meeting_participants.csv")
-    ilona = person_named(services.preview_draft(webinar, draft), "Ilona Szabó (Guest)")
-    outcome = services.add_import_walk_in(
+    ilona = person_named(import_drafts.preview_draft(webinar, draft), "Ilona Szabó (Guest)")
+    outcome = import_drafts.add_import_walk_in(
         webinar,
         draft,
         ilona.ref,
-        name=services.display_name(ilona.name),
+        name=platform_import.display_name(ilona.name),
         email="ilona.szabo@pecs.example",
         organisation="",
         stakeholder_type="sme",
@@ -595,15 +604,15 @@ def test_walk_in_from_the_report_gets_its_minutes_and_status(webinar, people, re
         95,
         "import",
     )
-    after = services.preview_draft(webinar, draft)
+    after = import_drafts.preview_draft(webinar, draft)
     assert person_named(after, "Ilona Szabó").match == "chosen"
     assert after.unmatched == []
 
 
 def test_walk_in_below_the_threshold_is_stored_absent(webinar, people, regions):
     draft = start(webinar, "zoom_participants.csv", unit="minutes", value=30)
-    guest = person_named(services.preview_draft(webinar, draft), "Guest 4471, iPhone")
-    services.add_import_walk_in(
+    guest = person_named(import_drafts.preview_draft(webinar, draft), "Guest 4471, iPhone")
+    import_drafts.add_import_walk_in(
         webinar,
         draft,
         guest.ref,
@@ -625,9 +634,9 @@ def test_confirm_stores_the_preview_keeps_the_threshold_and_forgets_the_file(web
     from webapp.models import AttendanceImport
 
     draft = start(webinar, "zoom_meeting_participants.csv", unit="minutes", value=40)
-    preview = services.preview_draft(webinar, draft)
+    preview = import_drafts.preview_draft(webinar, draft)
     assert preview.threshold == 40
-    result = services.confirm_import(webinar, draft, preview.digest(), recorded_by=None)
+    result = import_drafts.confirm_import(webinar, draft, preview.digest(), recorded_by=None)
     db.session.commit()
     assert result.created == 4
     assert records_of(webinar)[("lucia.garcia@sodebur.example", date(2026, 3, 10))] == (
@@ -635,17 +644,17 @@ def test_confirm_stores_the_preview_keeps_the_threshold_and_forgets_the_file(web
         35,
         "import",
     )
-    assert services.event_threshold(webinar) == ("minutes", 40)
+    assert thresholds.event_threshold(webinar) == ("minutes", 40)
     assert db.session.scalar(db.select(db.func.count(AttendanceImport.id))) == 0
 
 
 def test_confirm_refuses_a_preview_that_went_stale(webinar, people):
     draft = start(webinar, "zoom_meeting_participants.csv")
-    digest = services.preview_draft(webinar, draft).digest()
+    digest = import_drafts.preview_draft(webinar, draft).digest()
     people["anna"].status = "cancelled"  # cancelled meanwhile: the preview shown is stale
     db.session.commit()
-    with pytest.raises(services.AttendanceError, match="changed since the preview"):
-        services.confirm_import(webinar, draft, digest, recorded_by=None)
+    with pytest.raises(AttendanceError, match="changed since the preview"):
+        import_drafts.confirm_import(webinar, draft, digest, recorded_by=None)
     assert records_of(webinar) == {}
 
 
@@ -654,16 +663,18 @@ def test_uploads_expire_and_bad_files_are_not_kept(webinar, people, make_event):
 
     old = start(webinar, "zoom_participants.csv", now=datetime(2026, 3, 10, 8, tzinfo=UTC))
     db.session.commit()
-    assert services.import_draft(webinar, old.id, now=datetime(2026, 3, 10, 9, tzinfo=UTC)) == old
-    assert services.import_draft(make_event(), old.id) is None  # another event's upload
+    assert (
+        import_drafts.import_draft(webinar, old.id, now=datetime(2026, 3, 10, 9, tzinfo=UTC)) == old
+    )
+    assert import_drafts.import_draft(make_event(), old.id) is None  # another event's upload
     later = datetime(2026, 3, 10, 15, tzinfo=UTC)
-    assert services.import_draft(webinar, old.id, now=later) is None
+    assert import_drafts.import_draft(webinar, old.id, now=later) is None
     new = start(webinar, "zoom_participants.csv", now=later)  # a new upload purges the old one
     assert db.session.scalars(db.select(AttendanceImport)).all() == [new]
     assert new.created_at == later
     with pytest.raises(ImportFileError):
         start(webinar, "unknown_layout.csv")
-    with pytest.raises(services.AttendanceError):
+    with pytest.raises(AttendanceError):
         start(webinar, "zoom_participants.csv", unit="percent", value=150)
     assert db.session.scalar(db.select(db.func.count(AttendanceImport.id))) == 1
 
@@ -686,7 +697,7 @@ def test_two_addresses_of_one_registrant_are_one_person_counted_once(webinar, pe
         "Anna Kovács,anna.home@mail.example,10.03.2026 10:30,10.03.2026 11:30\n"
     ).encode()
     report = read_report(data, tz=zone(webinar.timezone), near=webinar.days)
-    result = services.preview_import(webinar, report, 60)
+    result = platform_import.preview_import(webinar, report, 60)
     assert [(p.registration, p.match, p.total_minutes) for p in result.matched] == [
         (people["anna"], "email", 90)
     ]

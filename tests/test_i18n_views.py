@@ -9,7 +9,8 @@ import pytest
 from flask_babel import force_locale
 
 from webapp.formatting import date_and_time, event_when, local_date_and_time
-from webapp.i18n import LOCALE_COOKIE, choose_locale, safe_next
+from webapp.i18n import LOCALE_COOKIE, choose_locale
+from webapp.urls import safe_next
 
 SUPPORTED = ("en", "hu", "it", "pl", "es", "lt")
 

@@ -6,20 +6,40 @@ import os
 import sys
 
 import click
+from alembic.runtime.migration import MigrationContext
 from email_validator import EmailNotValidError, validate_email
 from flask import Config, Flask, current_app
 from flask.helpers import get_debug_flag
+from limits.storage import storage_from_string
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import SQLAlchemyError
 
+from webapp import PROJECT_ROOT
+from webapp import config as settings
+from webapp.attendance.import_drafts import purge_import_drafts
+from webapp.demo import load_demo_data
 from webapp.extensions import db
 from webapp.logs import log_event
+from webapp.mail.commands import outbox, reminders
 from webapp.models import ROLES, Partner, User
+from webapp.monitoring import migration_heads
 from webapp.organiser.passwords import password_problem
+from webapp.polls.commands import polls
+from webapp.registrations.commands import registrations
+from webapp.reporting.certificates import send_certificates
+from webapp.reporting.demo import load_demo_action_plans, load_demo_periods
+from webapp.retention import (
+    delete_polls,
+    polls_past_retention,
+    purge_invitation_comments,
+    purge_platform_reports,
+    registrations_past_retention,
+)
+from webapp.retention import purge_personal_data as purge
+from webapp.timezones import utcnow
 
 
 def register(app: Flask) -> None:
-    from webapp.mail.commands import outbox, reminders
-    from webapp.polls.commands import polls
-    from webapp.registrations.commands import registrations
 
     app.cli.add_command(seed_demo)
     app.cli.add_command(create_user)
@@ -34,9 +54,6 @@ def register(app: Flask) -> None:
 @click.command("seed-demo")
 def seed_demo() -> None:
     """Load the Inter Ventures regions, partners, organisers and demo events (idempotent)."""
-    from webapp.demo import load_demo_data
-    from webapp.reporting.demo import load_demo_action_plans, load_demo_periods
-    from webapp.timezones import utcnow
 
     created = load_demo_data()
     plans = load_demo_action_plans()
@@ -110,16 +127,6 @@ def create_user(
 @click.option("--dry-run", is_flag=True, help="Only count what would be anonymised.")
 def purge_personal_data(days: int | None, dry_run: bool) -> None:
     """Anonymise registrations of events that ended longer ago than the retention period."""
-    from webapp.attendance.services import purge_import_drafts
-    from webapp.retention import (
-        delete_polls,
-        polls_past_retention,
-        purge_invitation_comments,
-        purge_platform_reports,
-        registrations_past_retention,
-    )
-    from webapp.retention import purge_personal_data as purge
-    from webapp.timezones import utcnow
 
     days = days or int(current_app.config["PERSONAL_DATA_RETENTION_DAYS"])
     now = utcnow()
@@ -202,8 +209,6 @@ def check_config(offline: bool) -> None:
     without starting it, so it works when the app would refuse to start. Exits with
     status 1 when there is a problem.
     """
-    from webapp import PROJECT_ROOT
-    from webapp import config as settings
 
     instance_path = os.environ.get("INSTANCE_PATH") or str(PROJECT_ROOT / "instance")
     config = Config(instance_path)
@@ -230,11 +235,6 @@ def check_config(offline: bool) -> None:
 
 def _service_problems(config) -> list[str]:
     """The database and the rate-limit storage answer, and the schema is up to date."""
-    from alembic.runtime.migration import MigrationContext
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from webapp.monitoring import migration_heads
 
     problems = []
     engine = create_engine(config["SQLALCHEMY_DATABASE_URI"])
@@ -256,8 +256,6 @@ def _service_problems(config) -> list[str]:
 
     storage_uri = str(config.get("RATELIMIT_STORAGE_URI") or "memory://")
     if config.get("RATELIMIT_ENABLED", True) and not storage_uri.startswith("memory"):
-        from limits.storage import storage_from_string
-
         try:
             reachable = storage_from_string(storage_uri).check()
         except Exception as exc:  # noqa: BLE001 - any driver error means "not usable"
@@ -284,7 +282,6 @@ def certificates() -> None:
 )
 def send_certificates_command(days: int) -> None:
     """E-mail their certificate, once, to people present at events that just ended (cron)."""
-    from webapp.reporting.certificates import send_certificates
 
     queued = send_certificates(within_days=days)
     click.echo(f"{queued} certificates queued for e-mail.")

@@ -10,6 +10,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from ipaddress import ip_network
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -294,8 +295,6 @@ def configuration_problems(config: Mapping[str, Any]) -> list[Problem]:
         )
     networks = config.get("METRICS_ALLOWED_NETWORKS")
     if networks:
-        from ipaddress import ip_network
-
         for item in str(networks).split(","):
             try:
                 ip_network(item.strip(), strict=False)

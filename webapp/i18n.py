@@ -10,7 +10,7 @@ one region), else English.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from flask import (
     Blueprint,
@@ -22,10 +22,15 @@ from flask import (
     has_request_context,
     redirect,
     request,
+    url_for,
 )
 from flask_babel import get_locale
 from markupsafe import Markup
 from sqlalchemy.exc import SQLAlchemyError
+
+from webapp.extensions import db
+from webapp.models import Invitation, PartnerContact, Region
+from webapp.urls import safe_next
 
 LOCALE_COOKIE = "lang"
 # Query argument naming the language of one version of a page (``/events/x?lang=pl``).
@@ -46,7 +51,6 @@ LANGUAGE_NAMES = {
 # European: English dates read "2 December 2026, 10:00", not the US "December 2, 2026".
 FORMATTING_LOCALES = {"en": "en_GB"}
 
-MAX_NEXT_LENGTH = 2000
 
 bp = Blueprint("i18n", __name__)
 
@@ -86,8 +90,6 @@ def _region_code_of_request() -> str | None:
 
 
 def _region_locale(code: str) -> str | None:
-    from webapp.extensions import db
-    from webapp.models import Region
 
     try:
         return db.session.scalar(db.select(Region.locale).where(Region.code == code))
@@ -101,8 +103,6 @@ def _invitee_locale() -> str | None:
     token = (request.view_args or {}).get("token")
     if not (request.endpoint or "").startswith("invitations.") or not isinstance(token, str):
         return None
-    from webapp.extensions import db
-    from webapp.models import Invitation, PartnerContact
 
     try:
         return db.session.scalar(
@@ -143,18 +143,6 @@ def select_locale() -> str:
     )
 
 
-def safe_next(target: str | None) -> str:
-    """``target`` if it is a path on this site, else the home page (no open redirect)."""
-    if not target or len(target) > MAX_NEXT_LENGTH:
-        return "/"
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in target) or "\\" in target:
-        return "/"
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return "/"
-    return target
-
-
 def current_path() -> str:
     """The current page's path and query, to come back to after switching language.
 
@@ -170,7 +158,7 @@ def set_language(lang: str) -> Response:
     if lang not in current_app.config["LANGUAGES"]:
         abort(404)
     target = request.form.get("next") if request.method == "POST" else request.args.get("next")
-    response = redirect(safe_next(target), code=303)
+    response = redirect(safe_next(target) or "/", code=303)
     response.set_cookie(
         LOCALE_COOKIE,
         lang,
@@ -184,7 +172,6 @@ def set_language(lang: str) -> Response:
 
 def language_links(supported: Iterable[str]) -> list[dict[str, str]]:
     """Switcher entries for the current page: code, own name, target URL."""
-    from flask import url_for
 
     here = current_path()
     return [

@@ -31,6 +31,8 @@ from wtforms.fields.core import UnboundField
 from wtforms.meta import DefaultMeta
 from wtforms.validators import ValidationError
 
+from webapp.errors import render_error
+
 DATE_MIN = date(2000, 1, 1)
 DATE_MAX = date(2100, 12, 31)
 
@@ -110,7 +112,6 @@ def refuse_nul_bytes() -> None:
 
 
 def register(app: Flask) -> None:
-    from webapp.errors import render_error
 
     app.before_request(refuse_nul_bytes)
     app.register_error_handler(

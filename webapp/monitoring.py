@@ -23,6 +23,8 @@ from functools import cache
 from ipaddress import ip_address, ip_network
 from pathlib import Path
 
+from alembic.config import Config
+from alembic.script import ScriptDirectory
 from flask import Blueprint, Flask, Response, abort, current_app, g, jsonify, request
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -38,6 +40,8 @@ from sqlalchemy import func, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from webapp.extensions import db
+from webapp.mail.outbox import outbox_counts
+from webapp.models import Registration
 
 MIGRATIONS_DIRECTORY = Path(__file__).parent / "migrations"
 UNMATCHED_ENDPOINT = "unmatched"  # 404s share one label: no label per invented URL
@@ -80,8 +84,6 @@ def init_app(app: Flask) -> None:
 @cache
 def migration_heads() -> frozenset[str]:
     """The latest revision(s) of the migrations shipped with this code."""
-    from alembic.config import Config
-    from alembic.script import ScriptDirectory
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIRECTORY))
@@ -131,8 +133,6 @@ class DatabaseCollector:
     """Gauges read from the database when Prometheus scrapes (the same in every process)."""
 
     def collect(self) -> Iterator[Metric]:
-        from webapp.mail.outbox import outbox_counts
-        from webapp.models import Registration
 
         counts = outbox_counts()
         queue = GaugeMetricFamily(

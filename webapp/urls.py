@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from flask import current_app
 
 DEVELOPMENT_BASE_URL = "http://127.0.0.1:5000"
+MAX_NEXT_LENGTH = 2000
 
 
 def public_base_url() -> str:
@@ -44,3 +46,21 @@ def external_url_builder() -> Callable[..., str]:
 def site_domain() -> str:
     """The host name of the public site (used in calendar UIDs and Message-IDs)."""
     return urlsplit(public_base_url()).hostname or "localhost"
+
+
+def safe_next(target: str | None, default: str | None = "/") -> str | None:
+    """``target`` if it is a path on this site, else ``default``: the one check of every
+    "go back to" address a request carries (no open redirect, no header injection).
+
+    Refused: another host or scheme (``//evil.example``, ``https:…``), a relative path, a
+    backslash (browsers read it as a slash), any control character (line breaks and tabs
+    included) and anything longer than ``MAX_NEXT_LENGTH``.
+    """
+    if not target or len(target) > MAX_NEXT_LENGTH or "\\" in target:
+        return default
+    if any(unicodedata.category(ch) == "Cc" for ch in target):
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    return target

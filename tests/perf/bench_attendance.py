@@ -26,7 +26,7 @@ from sqlalchemy import insert, text
 
 from tests.perf.fixtures import ensure_regions_and_partners
 from webapp import create_app
-from webapp.attendance import services
+from webapp.attendance import platform_import, queries
 from webapp.attendance.importing import read_report
 from webapp.attendance.importing.timestamps import clean_timestamp, parse_with
 from webapp.attendance.reports import ReportFilters, build_report
@@ -235,7 +235,7 @@ def run() -> None:
                 parse_with.cache_clear()  # each round starts cold, like a new upload
                 clean_timestamp.cache_clear()
                 report = read_report(data, tz=zone(event.timezone), near=event.days)
-                return services.preview_import(event, report, 60)
+                return platform_import.preview_import(event, report, 60)
 
             import_time, preview = _timed(read_and_match, rounds=3)
             print(
@@ -243,15 +243,15 @@ def run() -> None:
                 f"{len(preview.matched):,} matched in {import_time * 1000:.0f} ms (goal < 1000 ms)"
             )
             started = time.perf_counter()
-            services.apply_import(event, preview.records(), 60, recorded_by=None)
+            platform_import.apply_import(event, preview.records(), 60, recorded_by=None)
             db.session.commit()
             print(
                 f"import confirm (store {len(preview.records()):,} records): {(time.perf_counter() - started) * 1000:.0f} ms"
             )
             sheet_time, rows = _timed(
                 lambda: (
-                    services.sheet_rows(event, event.days[0]),
-                    services.day_counts(event, event.days[0]),
+                    queries.sheet_rows(event, event.days[0]),
+                    queries.day_counts(event, event.days[0]),
                 )
             )
             print(

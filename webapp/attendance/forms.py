@@ -16,7 +16,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from webapp.attendance.services import MAX_THRESHOLD_MINUTES
+from webapp.attendance.thresholds import MAX_THRESHOLD_MINUTES
 from webapp.formatting import KIND_LABELS, STAKEHOLDER_LABELS
 from webapp.input_hygiene import FlaskForm
 from webapp.models import STAKEHOLDER_TYPES

@@ -20,6 +20,7 @@ from webapp.audit import record_audit
 from webapp.contacts.services import contact_registration_values
 from webapp.extensions import db
 from webapp.mail.queue import queue_mail
+from webapp.mail.rendering import render_invitation_mail
 from webapp.models import (
     INVITATION_ANSWERS,
     Event,
@@ -176,7 +177,6 @@ def invite(
 
 
 def _queue_invitation_mail(invitation: Invitation, kind: str, dedupe_key: str | None = None):
-    from webapp.mail.rendering import render_invitation_mail
 
     rendered = render_invitation_mail(invitation, kind)
     return queue_mail(

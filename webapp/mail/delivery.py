@@ -25,6 +25,7 @@ from typing import Any, Protocol
 
 import idna
 
+from webapp.attendance.qr import qr_png
 from webapp.models import OutboxMessage
 
 
@@ -148,8 +149,6 @@ def attachment_bytes(attachment: Mapping[str, Any]) -> bytes:
     Raises ``ValueError`` for content that cannot be decoded.
     """
     if "qr_code" in attachment:
-        from webapp.attendance.qr import qr_png
-
         return qr_png(str(attachment["qr_code"]))
     if attachment.get("encoding") == "base64":
         return base64.b64decode(attachment["content"], validate=True)

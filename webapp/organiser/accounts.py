@@ -20,9 +20,11 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from webapp.audit import record_audit
 from webapp.extensions import db
+from webapp.mail.queue import queue_mail
 from webapp.models import Partner, User, UserSession
 from webapp.models.users import password_fingerprint
 from webapp.organiser.passwords import password_problem
+from webapp.urls import external_url
 
 SET_PASSWORD_SALT = "organiser-set-password"
 SET_PASSWORD_LINK_HOURS = 72
@@ -92,8 +94,6 @@ def invite_user(
     *, email: str, name: str, role: str, partner: Partner | None, actor: User
 ) -> tuple[User, str]:
     """Create an account without a password; returns it and its set-password token."""
-    from webapp.mail.queue import queue_mail
-    from webapp.urls import external_url
 
     email = email.strip().lower()
     if db.session.scalar(db.select(User.id).where(User.email == email)):
@@ -133,8 +133,6 @@ def invite_user(
 
 def reset_password(user: User, *, actor: User) -> str:
     """Disable ``user``'s password and sessions; returns a new set-password token."""
-    from webapp.mail.queue import queue_mail
-    from webapp.urls import external_url
 
     user.password_hash = _unusable_password_hash()
     end_sessions(user)

@@ -19,6 +19,7 @@ from webapp.organiser.access import (
 from webapp.organiser.blueprint import bp
 from webapp.organiser.queries import all_regions
 from webapp.registrations.services import seats_left, status_counts
+from webapp.reporting.attention import Attention, needs_attention
 from webapp.timezones import (
     utcnow,
 )
@@ -69,7 +70,6 @@ def dashboard():
 
 
 def _attention():
-    from webapp.reporting.attention import Attention, needs_attention
 
     if current_user.is_admin:
         return needs_attention(None)

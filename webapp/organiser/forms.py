@@ -34,7 +34,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from webapp.formatting import FORMAT_LABELS, KIND_LABELS
+from webapp.formatting import FORMAT_LABELS, KIND_LABELS, STAKEHOLDER_LABELS
 from webapp.i18n import LANGUAGE_NAMES as OWN_LANGUAGE_NAMES
 from webapp.input_hygiene import FlaskForm, Form, LinkField
 from webapp.models import QUESTION_KINDS, ROLES, STAKEHOLDER_TYPES
@@ -356,7 +356,6 @@ class AddRegistrationForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from webapp.formatting import STAKEHOLDER_LABELS
 
         self.stakeholder_type.choices = choices(
             (k, STAKEHOLDER_LABELS[k]) for k in STAKEHOLDER_TYPES

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from urllib.parse import urlsplit
 
 from flask import (
     abort,
@@ -21,7 +20,6 @@ from flask_login import current_user, logout_user
 
 from webapp import sessions
 from webapp.extensions import db, limiter
-from webapp.input_hygiene import has_control_characters
 from webapp.models import User
 from webapp.models.users import password_fingerprint
 from webapp.organiser.accounts import (
@@ -42,17 +40,7 @@ from webapp.organiser.two_factor import recovery_codes_left, verify_second_facto
 from webapp.timezones import (
     utcnow,
 )
-
-
-def _safe_next(target: str | None) -> str | None:
-    """``target`` if it is a path on this site (never another host, never a line break)."""
-    if not target or len(target) > 2000 or "\\" in target or has_control_characters(target):
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
-
+from webapp.urls import safe_next
 
 # A password accepted, the second factor still to come: kept in the signed cookie for
 # this long, naming the user and their password (a new password voids it).
@@ -93,7 +81,7 @@ def _finish_login(user: User, *, method: str, next_url: str | None):
     sessions.begin(user)
     db.session.commit()
     log_auth_event("auth.login", user_id=user.id, method=method)
-    return redirect(_safe_next(next_url) or url_for("organiser.dashboard"))
+    return redirect(safe_next(next_url, None) or url_for("organiser.dashboard"))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -122,7 +110,7 @@ def login():
                 "u": user.id,
                 "h": password_fingerprint(user.password_hash),
                 "t": int(utcnow().timestamp()),
-                "next": _safe_next(request.args.get("next")),
+                "next": safe_next(request.args.get("next"), None),
             }
             return redirect(url_for("organiser.login_code"))
         if user is not None:

@@ -10,17 +10,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import segno
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from webapp.extensions import db
 from webapp.formatting import KIND_LABELS
-from webapp.models import Certificate, Registration
+from webapp.models import Attendance, Certificate, Event, Registration
 from webapp.reporting.pdf import configured_logos, render_pdf
 from webapp.timezones import utcnow
 from webapp.urls import external_url
@@ -140,12 +141,9 @@ def send_certificates(now: datetime | None = None, *, within_days: int = SEND_WI
     Each registration gets the e-mail once, however often this runs (a dedupe key in
     the outbox, and ``Certificate.emailed_at``). Commits per event, like reminders.
     """
-    from datetime import timedelta
-
-    from sqlalchemy.orm import selectinload
-
+    # Imported here: the mail renderer attaches certificates (this module), so a
+    # module-level import would close a cycle mail.queue → rendering → certificates.
     from webapp.mail.queue import queue_registration_mail
-    from webapp.models import Attendance, Event
 
     now = now or utcnow()
     event_ids = list(

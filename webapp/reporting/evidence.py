@@ -21,7 +21,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from webapp.attendance import services as attendance
+from webapp.attendance import queries
 from webapp.exports import csv_bytes
 from webapp.formatting import KIND_LABELS, STAKEHOLDER_LABELS
 from webapp.models import Event, Registration
@@ -58,8 +58,8 @@ def programme(event: Event, locale: str | None) -> list[str]:
 
 def participants(event: Event) -> list[Participant]:
     """Everyone present at least one day, by name (two queries)."""
-    rows = attendance.sheet_rows(event, event.days[0])
-    records = attendance.records_by_registration(event)
+    rows = queries.sheet_rows(event, event.days[0])
+    records = queries.records_by_registration(event)
     found = []
     for row in rows:
         registration = row.registration
@@ -84,7 +84,7 @@ def signin_people(event: Event) -> list[Registration]:
     """Confirmed registrants, by name: the printed sign-in sheet's rows."""
     return [
         row.registration
-        for row in attendance.sheet_rows(event, event.days[0])
+        for row in queries.sheet_rows(event, event.days[0])
         if row.registration.status == "confirmed"
     ]
 
@@ -132,8 +132,8 @@ def programme_pdf(event: Event, locale: str | None) -> bytes:
 def attendance_table(event: Event) -> tuple[list[str], list[list[Any]]]:
     """Everyone registered with their mark and minutes on each day (a signature list)."""
     days = event.days
-    rows = attendance.sheet_rows(event, days[0])
-    records = attendance.records_by_registration(event)
+    rows = queries.sheet_rows(event, days[0])
+    records = queries.records_by_registration(event)
     header = [_("Name"), _("E-mail"), _("Organisation"), _("Kind of organisation"), _("Region")]
     for day in days:
         header += [
@@ -199,6 +199,6 @@ def evidence_zip(event: Event, locale: str | None) -> bytes:
         archive.writestr("programme.pdf", programme_pdf(event, locale))
         archive.writestr("attendance.csv", csv_bytes(*attendance_table(event)))
         archive.writestr("participants.csv", csv_bytes(*participants_table(event)))
-        for n, kept in enumerate(attendance.confirmed_platform_reports(event), start=1):
+        for n, kept in enumerate(queries.confirmed_platform_reports(event), start=1):
             archive.writestr(f"platform-reports/{n:02d}-{_safe_name(kept.filename)}", kept.content)
     return buffer.getvalue()
