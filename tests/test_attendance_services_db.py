@@ -20,6 +20,7 @@ from webapp.attendance.errors import AttendanceError
 from webapp.attendance.importing import ImportFileError, read_report
 from webapp.extensions import db
 from webapp.models import Attendance, Registration
+from webapp.registrations import checkin
 from webapp.timezones import zone
 
 DATA = Path(__file__).parent / "data"
@@ -218,34 +219,33 @@ def test_walk_in_refuses_bad_data(webinar, fields, message):
 def test_qr_check_in_is_idempotent_and_explains_refusals(webinar, people, make_registration):
     during = WEBINAR_START + timedelta(minutes=5)
     anna = people["anna"]
-    first = services.check_in_by_token(anna.checkin_token, recorded_by=None, now=during)
+    first = checkin.check_in_by_token(anna.checkin_token, recorded_by=None, now=during)
     db.session.commit()
     assert first.outcome == "checked_in" and first.attendance.source == "qr"
-    again = services.check_in_by_token(
+    again = checkin.check_in_by_token(
         anna.checkin_token, recorded_by=None, now=during + timedelta(minutes=30)
     )
     assert again.outcome == "already" and again.attendance.checked_in_at == during
     assert (
-        services.check_in_by_token("no-such-code", recorded_by=None, now=during).outcome
-        == "unknown"
+        checkin.check_in_by_token("no-such-code", recorded_by=None, now=during).outcome == "unknown"
     )
-    assert services.check_in_by_token("", recorded_by=None, now=during).outcome == "unknown"
+    assert checkin.check_in_by_token("", recorded_by=None, now=during).outcome == "unknown"
     cancelled = make_registration(webinar, status="cancelled")
     assert (
-        services.check_in_by_token(cancelled.checkin_token, recorded_by=None, now=during).outcome
+        checkin.check_in_by_token(cancelled.checkin_token, recorded_by=None, now=during).outcome
         == "cancelled"
     )
-    tomorrow = services.check_in_by_token(
+    tomorrow = checkin.check_in_by_token(
         people["marco"].checkin_token, recorded_by=None, now=during + timedelta(days=1)
     )
     assert tomorrow.outcome == "not_today"
     pending = make_registration(webinar, status="pending")
     assert (
-        services.check_in_by_token(pending.checkin_token, recorded_by=None, now=during).outcome
+        checkin.check_in_by_token(pending.checkin_token, recorded_by=None, now=during).outcome
         == "not_confirmed"
     )
     assert pending.attendances == []
-    admitted = services.check_in_by_token(
+    admitted = checkin.check_in_by_token(
         pending.checkin_token, recorded_by=None, now=during, confirm=True
     )
     assert admitted.outcome == "checked_in" and pending.status == "confirmed"

@@ -19,7 +19,7 @@ from webapp.extensions import db
 from webapp.models import EVENT_KINDS, Event, Partner, ProgrammeItem, Region
 from webapp.models.events import TRANSLATABLE_FIELDS
 from webapp.public.catalogue import MAX_QUERY_LENGTH, CatalogueFilters, public_events_query
-from webapp.registrations.services import confirmed_counts, seats_left
+from webapp.registrations.queries import confirmed_counts, seats_left
 from webapp.urls import external_url
 
 DEFAULT_PER_PAGE = 20

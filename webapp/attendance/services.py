@@ -1,4 +1,4 @@
-"""Attendance rules: check-in per day, walk-ins, QR check-in and platform imports.
+"""Attendance rules: marking per day and walk-ins (QR check-in: ``registrations.checkin``).
 
 Plain functions with explicit arguments; they never read the request and never commit.
 An attendance record exists only once someone was marked (present, absent or
@@ -14,13 +14,10 @@ from datetime import date, datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
-from webapp.attendance.days import event_today
 from webapp.attendance.errors import AttendanceError
 from webapp.attendance.queries import ATTENDABLE_STATUSES
-from webapp.audit import record_audit
 from webapp.extensions import db
 from webapp.models import (
-    ACTIVE_STATUSES,
     ATTENDANCE_STATUSES,
     STAKEHOLDER_TYPES,
     Attendance,
@@ -29,7 +26,8 @@ from webapp.models import (
     Registration,
     User,
 )
-from webapp.registrations.services import InvalidEmail, lock_event, normalise_email
+from webapp.registrations.rules import InvalidEmail, normalise_email
+from webapp.registrations.transitions import admit_walk_in
 from webapp.timezones import utcnow
 
 # --- marking ------------------------------------------------------------------------------
@@ -153,103 +151,25 @@ def add_walk_in(
     if day not in event.days:
         raise AttendanceError(_l("The event does not run on that day."))
 
-    event = lock_event(event.id)
-    registration = db.session.scalar(
-        db.select(Registration).where(
-            Registration.event_id == event.id,
-            Registration.email == email,
-            Registration.status.in_(ACTIVE_STATUSES),
-        )
+    admission = admit_walk_in(
+        event,
+        name=name,
+        email=email,
+        organisation=(organisation or "").strip(),
+        stakeholder_type=stakeholder_type,
+        region=region,
+        day=day,
+        recorded_by=recorded_by,
+        locale=locale,
+        privacy_version=privacy_version,
+        now=now,
     )
-    created = registration is None
-    if registration is None:
-        registration = Registration(
-            event=event,
-            name=name,
-            email=email,
-            organisation=(organisation or "").strip(),
-            stakeholder_type=stakeholder_type,
-            region=region,
-            locale=locale,
-            status="confirmed",
-            consent_at=now,
-            privacy_version=privacy_version,
-            answers={},
-            created_at=now,
-            updated_at=now,
-        )
-        db.session.add(registration)
-        db.session.flush()
-    elif registration.status != "confirmed":
-        registration.status = "confirmed"
-    mark_attendance(event, registration, day, "present", recorded_by=recorded_by, now=now)
-    record_audit(
-        recorded_by,
-        "attendance.walk_in",
-        event=event,
-        registration=registration,
-        # The entry names the registration by id: the name stays with the registration
-        # alone, so erasing it leaves no trace in the history.
-        details={"registration_id": registration.id, "day": day.isoformat(), "created": created},
+    mark_attendance(
+        admission.registration.event,
+        admission.registration,
+        day,
+        "present",
+        recorded_by=recorded_by,
+        now=now,
     )
-    return WalkIn(registration, created)
-
-
-# --- QR check-in --------------------------------------------------------------------------
-
-
-@dataclass
-class CheckIn:
-    """What scanning a check-in code did.
-
-    ``outcome``: ``checked_in`` (just now), ``already`` (earlier — nothing changed),
-    ``unknown`` (no such code), ``cancelled`` (registration cancelled or rejected),
-    ``not_confirmed`` (waiting list or awaiting approval: nothing stored),
-    ``not_today`` (the event does not run today: nothing stored).
-    """
-
-    outcome: str
-    registration: Registration | None = None
-    attendance: Attendance | None = None
-    day: date | None = None
-
-
-def find_by_checkin_token(token: str) -> Registration | None:
-    if not token or len(token) > 64:
-        return None
-    return db.session.scalar(db.select(Registration).where(Registration.checkin_token == token))
-
-
-def check_in_by_token(
-    token: str,
-    *,
-    recorded_by: User | None,
-    now: datetime | None = None,
-    confirm: bool = False,
-) -> CheckIn:
-    """Check in the holder of a check-in code for today (idempotent).
-
-    A second scan changes nothing and says when the person was checked in. ``confirm``
-    lets an organiser admit someone from the waiting list or awaiting approval.
-    """
-    now = now or utcnow()
-    registration = find_by_checkin_token(token)
-    if registration is None:
-        return CheckIn("unknown")
-    event = registration.event
-    if registration.status in ("cancelled", "rejected"):
-        return CheckIn("cancelled", registration)
-    today = event_today(event, now)
-    if today not in event.days:
-        return CheckIn("not_today", registration, day=today)
-    if registration.status != "confirmed" and not confirm:
-        return CheckIn("not_confirmed", registration, day=today)
-    record = record_for(registration, today)
-    if record is not None and record.status == "present":
-        return CheckIn("already", registration, record, today)
-    if registration.status != "confirmed":
-        registration.status = "confirmed"
-    record = mark_attendance(
-        event, registration, today, "present", recorded_by=recorded_by, source="qr", now=now
-    )
-    return CheckIn("checked_in", registration, record, today)
+    return WalkIn(admission.registration, admission.created)

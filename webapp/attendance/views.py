@@ -52,6 +52,7 @@ from webapp.organiser.access import (
     require_edit,
 )
 from webapp.organiser.queries import all_regions
+from webapp.registrations import checkin
 from webapp.reporting.evidence import attendance_table
 
 # The modules whose routes are the blueprint's too (imported for their ``@bp.route``s).
@@ -231,14 +232,14 @@ def qr_checkin(token: str):
     The scan is a GET so that a phone's camera app can open it directly; it only acts
     for a logged-in organiser of the event and is idempotent.
     """
-    registration = services.find_by_checkin_token(token)
+    registration = checkin.find_by_checkin_token(token)
     if registration is not None and not can_edit_event(current_user, registration.event):
         abort(403)
     form = MarkForm()
     confirm = request.method == "POST" and form.validate_on_submit()
     if request.method == "POST" and not confirm:
         abort(400)
-    result = services.check_in_by_token(token, recorded_by=current_user, confirm=confirm)
+    result = checkin.check_in_by_token(token, recorded_by=current_user, confirm=confirm)
     if result.outcome == "checked_in":
         db.session.commit()
     status = {"unknown": 404, "cancelled": 409, "not_today": 409, "not_confirmed": 409}.get(

@@ -27,7 +27,7 @@ from webapp.extensions import db
 from webapp.feeds import services
 from webapp.feeds.services import FeedSpec, Validator, feed_cache
 from webapp.models import EVENT_KINDS, Region
-from webapp.registrations.services import find_by_token
+from webapp.registrations.queries import find_by_token
 from webapp.timezones import utcnow
 
 bp = Blueprint("feeds", __name__)

@@ -31,11 +31,8 @@ from webapp.models import (
     User,
 )
 from webapp.models.registrations import new_token
-from webapp.registrations.services import (
-    TOKEN_RE,
-    cancel_registration,
-    register_invitee,
-)
+from webapp.registrations.rules import TOKEN_RE
+from webapp.registrations.transitions import cancel_registration, register_invitee
 from webapp.timezones import utcnow
 
 COMMENT_MAX_LENGTH = 1000
@@ -200,7 +197,7 @@ def revoke(invitation: Invitation, *, actor: User | None, now: datetime | None =
         return
     registration = invitation.registration
     if registration is not None and registration.is_active and not invitation.event.is_over(now):
-        cancel_registration(registration)
+        cancel_registration(registration, cause="invitation_withdrawn")
     invitation.revoked_at = now
     invitation.updated_at = now
     db.session.flush()

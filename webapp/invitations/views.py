@@ -26,7 +26,7 @@ from webapp.invitations import services
 from webapp.invitations.forms import ANSWER_LABELS, AnswerForm
 from webapp.public.views import all_regions
 from webapp.registrations.forms import EraseForm
-from webapp.registrations.services import waitlist_position
+from webapp.registrations.queries import waitlist_position
 from webapp.timezones import times_in_regions, utcnow
 
 bp = Blueprint("invitations", __name__)

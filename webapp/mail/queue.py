@@ -13,6 +13,11 @@ from typing import Any
 from flask import current_app
 
 from webapp.extensions import db
+from webapp.mail.rendering import (
+    render_organiser_notice,
+    render_poll_mail,
+    render_registration_mail,
+)
 from webapp.models import ACTIVE_STATUSES, Event, OutboxMessage, PollInvitee, Registration, User
 
 # Every message a registrant can receive, by kind.
@@ -92,8 +97,6 @@ def queue_registration_mail(
     """
     if kind not in REGISTRATION_MAIL_KINDS:
         raise ValueError(f"unknown registration mail kind {kind!r}")
-    from webapp.mail.rendering import render_registration_mail
-
     rendered = render_registration_mail(
         registration, kind, changes=list(changes), waitlist_position=waitlist_position
     )
@@ -144,8 +147,6 @@ def notify_host_organisers(registration: Registration) -> list[OutboxMessage]:
     event = registration.event
     if not event.notify_organisers:
         return []
-    from webapp.mail.rendering import render_organiser_notice
-
     partner = event.host_partner
     organisers = db.session.scalars(
         db.select(User)
@@ -184,8 +185,6 @@ def queue_poll_mail(
     """Queue a poll's invitation, reminder or outcome for ``invitee``, in their language."""
     if kind not in POLL_MAIL_KINDS:
         raise ValueError(f"unknown poll mail kind {kind!r}")
-    from webapp.mail.rendering import render_poll_mail
-
     rendered = render_poll_mail(invitee, kind)
     return queue_mail(
         kind=kind,

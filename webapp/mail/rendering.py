@@ -21,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 
 from webapp.attendance.qr import checkin_url, shows_checkin_code
 from webapp.extensions import db
+from webapp.feeds.services import event_ics
 from webapp.formatting import (
     FORMAT_LABELS,
     KIND_LABELS,
@@ -35,7 +36,8 @@ from webapp.formatting import (
 from webapp.models import Event, Invitation, Partner, PartnerContact, PollInvitee, Registration
 from webapp.programme.access import visible_materials
 from webapp.programme.display import short_programme
-from webapp.registrations.services import waitlist_position
+from webapp.registrations.queries import waitlist_position
+from webapp.reporting.certificates import certificate_pdf, is_eligible, issue
 from webapp.timezones import utc_to_local
 from webapp.urls import external_url, site_domain
 
@@ -289,10 +291,6 @@ def calendar_attachment(
     event: Event, *, personal: bool, page_url: str | None = None
 ) -> dict[str, Any] | None:
     """The event as an ``.ics`` attachment (the feeds' UID and SEQUENCE)."""
-    try:
-        from webapp.feeds.services import event_ics
-    except ImportError:  # the calendar builder ships with the feeds
-        return None
     content = event_ics(event, personal=personal, method="PUBLISH", page_url=page_url)
     return {
         "filename": f"{event.slug}.ics",
@@ -319,8 +317,6 @@ def checkin_code_attachment(registration: Registration) -> dict[str, Any] | None
 
 def certificate_attachment(registration: Registration) -> dict[str, Any] | None:
     """The registration's certificate of attendance as a PDF (issued if needed), if earned."""
-    from webapp.reporting.certificates import certificate_pdf, is_eligible, issue
-
     if not is_eligible(registration):
         return None
     certificate = issue(registration)

@@ -18,7 +18,7 @@ from webapp.organiser.access import (
 )
 from webapp.organiser.blueprint import bp
 from webapp.organiser.queries import all_regions
-from webapp.registrations.services import seats_left, status_counts
+from webapp.registrations.queries import seats_left, status_counts
 from webapp.reporting.attention import Attention, needs_attention
 from webapp.timezones import (
     utcnow,

@@ -48,7 +48,7 @@ from webapp.organiser.forms import (
 )
 from webapp.organiser.queries import all_regions
 from webapp.programme.storage import get_storage
-from webapp.registrations.services import seats_left, status_counts
+from webapp.registrations.queries import seats_left, status_counts
 from webapp.series.services import apply_to_later_dates, series_members
 
 

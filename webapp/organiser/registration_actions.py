@@ -1,7 +1,7 @@
 """Managing registrations on the registrants' behalf.
 
-The registration rules (capacity, waiting list, e-mails) are the registration area's;
-these wrappers add who did it to the audit trail.
+The registration rules (capacity, waiting list, e-mails, audit entries) are the state
+machine's (``webapp.registrations.transitions``); these wrappers say who did it.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from webapp.audit import record_audit
 from webapp.mail.queue import queue_registration_mail
 from webapp.models import Event, Region, Registration, User
 from webapp.organiser.event_data import SchedulingError
-from webapp.registrations.services import (
+from webapp.registrations.transitions import (
     approve_registration,
     cancel_registration,
     confirm_from_waiting_list,
@@ -26,49 +26,26 @@ from webapp.timezones import utcnow
 
 
 def approve(registration: Registration, *, actor: User) -> str:
-
-    status = approve_registration(registration)
-    record_audit(
-        actor, "registration.approved", registration=registration, details={"status": status}
-    )
-    return status
+    return approve_registration(registration, actor=actor)
 
 
 def reject(registration: Registration, *, actor: User) -> None:
-
-    reject_registration(registration)
-    record_audit(actor, "registration.rejected", registration=registration)
+    reject_registration(registration, actor=actor)
 
 
 def confirm_waitlisted(
     registration: Registration, *, actor: User, override_reason: str | None = None
 ) -> None:
     """Give a waitlisted person a seat; over capacity only with a written reason."""
-
-    reason = (override_reason or "").strip() or None
-    confirm_from_waiting_list(registration, override_reason=reason)
-    details: dict[str, Any] = {}
-    if reason:
-        details["override_reason"] = reason
-    record_audit(actor, "registration.confirmed", registration=registration, details=details)
+    confirm_from_waiting_list(registration, override_reason=override_reason, actor=actor)
 
 
 def cancel_on_behalf(registration: Registration, *, actor: User) -> int:
     """Cancel someone's registration; returns how many moved up from the waiting list."""
-
-    previous = registration.status
-    promoted = cancel_registration(registration)
-    record_audit(
-        actor,
-        "registration.cancelled",
-        registration=registration,
-        details={"previous_status": previous, "promoted": [r.id for r in promoted]},
-    )
-    return len(promoted)
+    return len(cancel_registration(registration, actor=actor))
 
 
 def resend_link(registration: Registration, *, actor: User) -> None:
-
     if not registration.is_active:
         raise SchedulingError(_("Only active registrations have a link worth sending."))
     queue_registration_mail(registration, "link_resent")

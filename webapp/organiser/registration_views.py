@@ -30,12 +30,8 @@ from webapp.organiser.forms import (
     RegistrationFilterForm,
     choices,
 )
-from webapp.registrations.services import (
-    CapacityError,
-    RegistrationError,
-    seats_left,
-    status_counts,
-)
+from webapp.registrations.queries import seats_left, status_counts
+from webapp.registrations.rules import CapacityError, RegistrationError
 
 bp = Blueprint("registrations", __name__, url_prefix="/events/<int:event_id>")
 

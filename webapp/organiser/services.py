@@ -34,7 +34,7 @@ from webapp.organiser.event_languages import check_language, settle_translations
 from webapp.organiser.queries import active_registrations, confirmed_count, registration_count
 from webapp.organiser.questions import apply_questions
 from webapp.programme.services import copy_programme, move_programme
-from webapp.registrations.services import lock_event, promote_from_waiting_list
+from webapp.registrations.transitions import lock_event, promote_from_waiting_list
 from webapp.timezones import utcnow
 
 

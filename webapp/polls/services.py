@@ -37,7 +37,7 @@ from webapp.models import (
 )
 from webapp.organiser import event_data, event_languages
 from webapp.organiser import services as scheduling
-from webapp.registrations.services import InvalidEmail, is_well_formed_token, normalise_email
+from webapp.registrations.rules import InvalidEmail, is_well_formed_token, normalise_email
 from webapp.timezones import is_valid_timezone, utc_to_local, utcnow
 
 MAX_SLOTS = 30

@@ -32,7 +32,7 @@ from webapp.models.programme import ITEM_TRANSLATED_FIELDS
 from webapp.programme.access import is_registrant, may_open
 from webapp.programme.files import HEAD_BYTES, UploadRefused, check_upload
 from webapp.programme.storage import FileTooLarge, Storage, new_key
-from webapp.registrations.services import lock_event
+from webapp.registrations.transitions import lock_event
 from webapp.timezones import InvalidLocalTime, local_to_utc, utc_to_local, utcnow
 
 ANNOUNCE_AUDIENCES = ("attendees", "registrants")

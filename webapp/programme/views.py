@@ -20,7 +20,7 @@ from webapp.programme.display import programme_context
 from webapp.programme.files import INLINE_TYPES
 from webapp.programme.storage import get_storage
 from webapp.public.views import all_regions, get_public_event_or_404
-from webapp.registrations.services import find_by_token
+from webapp.registrations.queries import find_by_token
 
 bp = Blueprint("programme", __name__)
 

@@ -23,7 +23,7 @@ from webapp.models import Event, Partner, Region
 from webapp.programme.access import may_open
 from webapp.programme.display import programme_context
 from webapp.public.catalogue import catalogue_page, parse_filters, public_events_query
-from webapp.registrations.services import confirmed_counts, seats_left
+from webapp.registrations.queries import confirmed_counts, seats_left
 from webapp.series.services import series_dates_for_visitors
 from webapp.timezones import times_in_regions
 

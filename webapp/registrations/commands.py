@@ -11,7 +11,8 @@ import click
 from sqlalchemy.exc import OperationalError
 
 from webapp.extensions import db
-from webapp.registrations.services import events_with_expired_holds, release_expired_holds
+from webapp.registrations.queries import events_with_expired_holds
+from webapp.registrations.transitions import release_expired_holds
 from webapp.timezones import utcnow
 
 log = logging.getLogger(__name__)

@@ -24,7 +24,7 @@ from webapp.formatting import ACCOMMODATION_LABELS, STAKEHOLDER_LABELS, question
 from webapp.input_hygiene import FlaskForm
 from webapp.models import STAKEHOLDER_TYPES, Question, Region
 from webapp.models.events import ACCOMMODATION_ANSWERS
-from webapp.registrations.services import InvalidEmail, normalise_email
+from webapp.registrations.rules import InvalidEmail, normalise_email
 
 NAME_MAX = 200
 ORGANISATION_MAX = 200

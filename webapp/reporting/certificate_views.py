@@ -11,7 +11,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 
 from webapp.extensions import db
-from webapp.registrations.services import find_by_token
+from webapp.registrations.queries import find_by_token
 from webapp.reporting import certificates
 
 bp = Blueprint("certificates", __name__)
