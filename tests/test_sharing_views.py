@@ -212,10 +212,11 @@ def test_json_ld_describes_the_event_without_its_join_link(client, make_event, p
     assert data["offers"]["availability"] == "https://schema.org/InStock"
 
 
-def test_json_ld_of_a_cancelled_event_says_so(client, make_event):
+def test_json_ld_of_a_cancelled_event_says_so_and_offers_nothing(client, make_event):
     make_event(slug="gone", status="cancelled")
     data = json.loads(head_of(client.get("/events/gone")).json_ld[0])
     assert data["eventStatus"] == "https://schema.org/EventCancelled"
+    assert "offers" not in data
 
 
 def test_json_ld_is_only_on_event_pages(client, make_event):

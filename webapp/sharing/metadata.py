@@ -157,8 +157,14 @@ def _instant(instant: datetime, tz_name: str) -> str:
     return instant.astimezone(zone(tz_name)).isoformat()
 
 
-def event_json_ld(event: Event, language: str, *, seats_left: int | None) -> dict[str, Any]:
-    """schema.org ``Event`` data of a public event (never its join link)."""
+def event_json_ld(
+    event: Event, language: str, *, seats_left: int | None, registration_open: bool
+) -> dict[str, Any]:
+    """schema.org ``Event`` data of a public event (never its join link).
+
+    The offer (free, pointing at the registration form) is there only while registration
+    is open.
+    """
     page = event_url(event, language)
     if event.all_day:
         days = event.days
@@ -192,7 +198,12 @@ def event_json_ld(event: Event, language: str, *, seats_left: int | None) -> dic
         "inLanguage": event.language or "en",
         "organizer": {"@type": "Organization", "name": event.host_partner.name},
         "isAccessibleForFree": True,
-        "offers": {
+    }
+    summary = event.localized("summary", language) or event.localized("description", language)
+    if summary:
+        data["description"] = summary[:500]
+    if registration_open:
+        data["offers"] = {
             "@type": "Offer",
             "price": "0",
             "priceCurrency": "EUR",
@@ -200,13 +211,7 @@ def event_json_ld(event: Event, language: str, *, seats_left: int | None) -> dic
             "availability": "https://schema.org/SoldOut"
             if seats_left == 0
             else "https://schema.org/InStock",
-        },
-    }
-    summary = event.localized("summary", language) or event.localized("description", language)
-    if summary:
-        data["description"] = summary[:500]
-    if event.registration_opens_at:
-        data["offers"]["validFrom"] = event.registration_opens_at.isoformat()
+        }
     return data
 
 
