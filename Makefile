@@ -96,7 +96,10 @@ $(TRANSLATIONS)/%/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/%/LC_MESSAGES/message
 	$(BIN)/pybabel compile --statistics -i $< -o $@
 
 # Benchmarks print their figures and ratios; they never fail on a timing.
-# BENCH_DATABASE_URL selects PostgreSQL for the server benchmarks.
+# BENCH_DATABASE_URL selects PostgreSQL for the server benchmarks (each works in a schema
+# of its own and drops it). `make bench BENCH=stack` runs only the issue-19 ratios.
+# The server benchmarks load gunicorn with wrk (Debian/Ubuntu: apt-get install wrk).
 BENCH_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 bench: install
+	@command -v wrk >/dev/null 2>&1 || echo "wrk not found: install it with 'apt-get install wrk' (a slower Python load generator stands in)"
 	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m tests.perf $(BENCH)

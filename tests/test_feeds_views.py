@@ -155,12 +155,28 @@ def test_a_new_event_changes_the_etag(client, make_event):
     assert set(vevents(response)) == {"One", "Two"}
 
 
-def test_a_304_builds_nothing_and_costs_one_query(client, make_event, count_queries):
+def test_a_304_builds_nothing_and_reads_only_the_data_version(client, make_event, count_queries):
     make_event()
     etag = client.get("/calendar.ics").headers["ETag"]
     with count_queries() as statements:
         assert client.get("/calendar.ics", headers={"If-None-Match": etag}).status_code == 304
-    assert len(statements) == 1
+    # The validator is kept under the data version, read on its own small engine.
+    assert statements == []
+
+
+def test_a_kept_validator_ends_when_an_event_leaves_the_feed(app, make_event):
+    from webapp.feeds.services import FeedSpec, public_feed_validator
+    from webapp.timezones import utcnow
+
+    ending = make_event(start=timedelta(hours=-1), duration=timedelta(hours=2))
+    make_event(start=timedelta(days=2))
+    now = utcnow()
+    with app.test_request_context("/calendar.ics"):
+        before = public_feed_validator(FeedSpec(), locale="en", now=now, past_days=0)
+        assert public_feed_validator(FeedSpec(), locale="en", now=now, past_days=0) == before
+        later = ending.ends_at + timedelta(seconds=1)
+        after = public_feed_validator(FeedSpec(), locale="en", now=later, past_days=0)
+    assert after.etag != before.etag
 
 
 def test_queries_per_feed_do_not_grow_with_events(client, make_event, count_queries):
@@ -335,3 +351,68 @@ def test_etag_is_stable_over_time_until_an_event_leaves_the_window(app, make_eve
 
     assert etag(now) == etag(now + timedelta(hours=12))
     assert etag(now) != etag(now + timedelta(days=2))
+
+
+def test_region_and_kind_together(client, make_event):
+    make_event(title="LT webinar", kind="webinar", region_codes=("LT",))
+    make_event(title="LT visit", kind="study_visit", region_codes=("LT",))
+    make_event(title="HU webinar", kind="webinar", region_codes=("HU",))
+
+    for url in ("/calendar.ics?region=LT&kind=webinar", "/regions/LT/calendar.ics?kind=webinar"):
+        assert set(vevents(client.get(url))) == {"LT webinar"}, url
+    response = client.get("/calendar.ics?region=LT&kind=webinar", headers={"Accept-Language": "en"})
+    name = icalendar.Calendar.from_ical(response.data)["X-WR-CALNAME"].to_ical().decode()
+    assert "Stakeholder webinar" in name and "Klaipėda" in name
+    assert set(vevents(client.get("/calendar.ics?region=lt"))) == {"LT webinar", "LT visit"}
+    # Bad filters are refused, never widened silently to every event.
+    assert client.get("/calendar.ics?region=XX&kind=webinar").status_code == 400
+    assert client.get("/regions/LT/calendar.ics?kind=party").status_code == 400
+
+
+def test_filtered_catalogue_offers_the_feed_of_its_filters(client, make_event):
+    make_event(title="LT webinar", kind="webinar", region_codes=("LT",))
+    page = client.get(
+        "/?region=LT&kind=webinar&q=webinar", headers={"Accept-Language": "en"}
+    ).get_data(as_text=True)
+    feed = "events.example.org/calendar.ics?region=LT&amp;kind=webinar"
+    assert f'href="webcal://{feed}"' in page
+    assert f'value="https://{feed}"' in page
+    # One-click subscriptions name the feed and carry its address.
+    google = "https://calendar.google.com/calendar/render?cid=webcal%3A%2F%2Fevents.example.org"
+    assert google + "%2Fcalendar.ics%3Fregion%3DLT%26kind%3Dwebinar" in page
+    assert "https://outlook.live.com/calendar/0/addfromweb?url=https%3A%2F%2F" in page
+    assert "https://outlook.office.com/calendar/0/addfromweb?url=https%3A%2F%2F" in page
+    assert "name=Inter+Ventures%3A+Stakeholder+webinar%2C+Klaip%C4%97da" in page
+    assert "not the search words" in page
+    assert 'copy-button" data-copy-target=' in page and "js/subscribe.js" in page
+    # The block sits above the results.
+    assert page.index('class="subscribe-box"') < page.index('class="result-count"')
+
+
+def test_region_and_event_pages_offer_the_same_subscribe_block(client, make_event):
+    event = make_event(title="Kick-off", region_codes=("LT",))
+    region = client.get("/regions/LT").get_data(as_text=True)
+    assert "https://outlook.office.com/calendar/0/addfromweb?url=" in region
+    assert "cid=webcal%3A%2F%2Fevents.example.org%2Fregions%2FLT%2Fcalendar.ics" in region
+    assert region.index('class="subscribe-box"') < region.index('id="events-heading"')
+    page = client.get(f"/events/{event.slug}").get_data(as_text=True)
+    assert f"cid=webcal%3A%2F%2Fevents.example.org%2Fevents%2F{event.slug}.ics" in page
+    assert "name=Kick-off" in page and 'copy-button" data-copy-target=' in page
+
+
+def test_a_client_that_accepts_gzip_gets_the_same_feed_compressed(client, make_event):
+    import gzip
+
+    make_event(title="Compressed")
+    plain = client.get("/calendar.ics")
+    packed = client.get("/calendar.ics", headers={"Accept-Encoding": "gzip, deflate"})
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in packed.headers["Vary"]
+    assert gzip.decompress(packed.data) == plain.data
+    assert packed.headers["ETag"] != plain.headers["ETag"]
+    again = client.get(
+        "/calendar.ics",
+        headers={"Accept-Encoding": "gzip", "If-None-Match": packed.headers["ETag"]},
+    )
+    assert again.status_code == 304
+    assert "Content-Encoding" not in plain.headers

@@ -64,7 +64,7 @@ def test_an_english_speaking_organiser_approving_sends_the_lithuanian_mail(
     )
     assert response.status_code == 200
     # The organiser reads their own page in English...
-    assert "The registration was approved" in response.get_data(as_text=True)
+    assert "Jonas Jonaitis is approved and has a seat" in response.get_data(as_text=True)
     # ...while the registrant's message is written in the language they registered in.
     [mail] = [m for m in messages_for(registration.id) if m.kind == "approved"]
     assert mail.subject == "Registracija patvirtinta: Port logistics study visit"

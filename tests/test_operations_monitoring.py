@@ -6,6 +6,7 @@ import re
 
 import pytest
 from flask_migrate import upgrade
+from sqlalchemy import event as sa_event
 
 from webapp import create_app
 from webapp.extensions import db
@@ -34,6 +35,24 @@ def sample(body: str, name: str, **labels: str) -> float | None:
 
 def test_healthz_stays_liveness_only(client):
     assert client.get("/healthz").get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_livez_answers_without_touching_the_database(app, client):
+    statements: list[str] = []
+
+    def count(*args) -> None:
+        statements.append(args[2])
+
+    sa_event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        response = client.get("/livez")
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", count)
+    assert response.status_code == 200
+    assert response.data == b"ok\n"
+    assert statements == []
+    # Same middleware as every page: the security headers are there.
+    assert "Content-Security-Policy" in response.headers
 
 
 def test_readyz_refuses_a_schema_never_migrated(client):

@@ -60,6 +60,8 @@ EVENT_ROUTES = [
     ("GET", "/organiser/events/{event}/registrations.xlsx", FORBIDDEN, ALLOWED, ALLOWED),
     ("GET", "/organiser/events/{event}/registrations/new", FORBIDDEN, ALLOWED, ALLOWED),
     ("POST", "/organiser/events/{event}/registrations/new", FORBIDDEN, ALLOWED, ALLOWED),
+    ("GET", "/organiser/events/{event}/registrations/{pending}", FORBIDDEN, ALLOWED, ALLOWED),
+    ("POST", "/organiser/events/{event}/registrations/decide", FORBIDDEN, ALLOWED, ALLOWED),
     (
         "POST",
         "/organiser/events/{event}/registrations/{pending}/approve",
@@ -477,6 +479,8 @@ def form_for(path: str, ids: dict) -> dict:
         return {"name": "A", "email": "a@example.org", "stakeholder_type": "sme", "consent": "y"}
     if path.endswith("/confirm"):
         return {"override_reason": "needed"}
+    if path.endswith("/registrations/decide"):
+        return {"ids": [str(ids["pending"])], "decision": "approve"}
     if path.endswith("/polls/{poll}/invitees"):
         return {"name": "Ona", "email": "ona@example.org", "locale": "lt", "partner": ""}
     if path.endswith("/invitees/partner"):

@@ -164,7 +164,8 @@ def test_answers_to_custom_questions_are_stored(client, webinar):
     data.update(
         {
             text_q.field_name: "Germany",
-            multi.field_name: ["Finance", "Law"],
+            # Choices answer with their keys (the option's place), not their texts.
+            multi.field_name: ["1", "3"],
             yes_no.field_name: "yes",
         }
     )
@@ -173,7 +174,7 @@ def test_answers_to_custom_questions_are_stored(client, webinar):
     [stored] = registrations()
     assert stored.answers == {
         str(text_q.id): "Germany",
-        str(multi.id): ["Finance", "Law"],
+        str(multi.id): ["1", "3"],
         str(yes_no.id): "yes",
     }
 
@@ -337,9 +338,25 @@ def test_cancel_after_the_event_changes_nothing(client, make_event, make_registr
     assert registration.status == "confirmed"
 
 
-def test_cancel_needs_post(client, webinar, make_registration):
+def test_cancel_asks_first_and_a_get_changes_nothing(client, webinar, make_registration):
     registration = make_registration(webinar)
-    assert client.get(f"/registrations/{registration.token}/cancel").status_code == 405
+    manage = client.get(f"/registrations/{registration.token}").get_data(as_text=True)
+    assert f'href="/registrations/{registration.token}/cancel"' in manage
+    page = client.get(f"/registrations/{registration.token}/cancel")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Cancel your registration?" in text
+    assert "Yes, cancel my registration" in text
+    assert f'href="/registrations/{registration.token}"' in text  # "No, keep it"
+    db.session.expire_all()
+    assert registration.status == "confirmed"
+    assert page.headers["Cache-Control"] == "no-store"
+
+
+def test_cancel_page_of_an_inactive_registration_leads_back(client, webinar, make_registration):
+    registration = make_registration(webinar, status="cancelled")
+    response = client.get(f"/registrations/{registration.token}/cancel")
+    assert response.headers["Location"] == f"/registrations/{registration.token}"
 
 
 def test_download_my_data(client, webinar, make_registration):

@@ -39,15 +39,18 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     from webapp import (
         cli,
+        data_version,  # noqa: F401 - its session hooks count every visible change
         errors,
         formatting,
         i18n,
         input_hygiene,
         monitoring,
+        search,
         security_headers,
     )
 
     input_hygiene.register(app)
+    search.register(app)
     security_headers.register(app)
     errors.register(app)
     monitoring.init_app(app)

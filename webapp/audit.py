@@ -73,3 +73,20 @@ def audit_trail(event: Event, limit: int = 200) -> list[AuditEntry]:
             .limit(limit)
         )
     )
+
+
+def audit_entries_for_registration(
+    registration: Registration, limit: int = 100
+) -> list[AuditEntry]:
+    """The newest entries about one registration first, with their authors loaded."""
+    from sqlalchemy.orm import joinedload
+
+    return list(
+        db.session.scalars(
+            db.select(AuditEntry)
+            .where(AuditEntry.registration_id == registration.id)
+            .options(joinedload(AuditEntry.user))
+            .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
+            .limit(limit)
+        )
+    )

@@ -49,6 +49,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(registrations)
     app.cli.add_command(purge_personal_data)
     app.cli.add_command(certificates)
+    app.cli.add_command(rebuild_search_index)
 
 
 @click.command("seed-demo")
@@ -70,6 +71,16 @@ def seed_demo() -> None:
         click.echo("Demo accounts (shown once):")
         for email, role, password in created["users"]:
             click.echo(f"  {role:9} {email}  password: {password}")
+
+
+@click.command("rebuild-search-index")
+def rebuild_search_index() -> None:
+    """Fold every event's texts for the search again (after upgrading anyascii)."""
+    from webapp.search import rebuild_search_texts
+
+    changed = rebuild_search_texts()
+    db.session.commit()
+    click.echo(f"Search index: {changed} events refolded.")
 
 
 @click.command("create-user")

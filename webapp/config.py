@@ -90,11 +90,18 @@ class DefaultConfig:
 
     EVENTS_PER_PAGE = 12
     PRIVACY_NOTICE_VERSION = "2026-01"
+    # Folder of the privacy notice's text, one <language>.txt each (None: instance/privacy)
+    PRIVACY_NOTICE_PATH: str | None = None
     FEED_PAST_DAYS = 90  # feeds show events that ended up to this many days ago
     FEED_CACHE_SECONDS = 900  # a built feed is kept in the process at most this long
     FEED_HTTP_MAX_AGE = 300  # Cache-Control max-age of .ics responses
     FEED_REFRESH_SECONDS = 6 * 3600  # REFRESH-INTERVAL / X-PUBLISHED-TTL asked of clients
     API_CACHE_SECONDS = 60  # Cache-Control max-age of /api/v1 responses
+    # Anonymous catalogue, event and region pages are kept per process under the data
+    # version (any change is a miss at once, on every host); at most this long, and in
+    # at most this many bytes per process. 0 seconds turns the page cache off.
+    PAGE_CACHE_SECONDS = 300
+    PAGE_CACHE_MAX_BYTES = 8 * 1024 * 1024
     # Working hours a new poll proposes for flagging times in every region (minutes
     # after local midnight); the environment gives them as "09:00-17:00".
     POLL_WORKING_HOURS = (9 * 60, 17 * 60)
@@ -155,7 +162,11 @@ ENVIRONMENT_KEYS: dict[str, Any] = {
     "METRICS_ALLOWED_NETWORKS": str,
     "POLL_WORKING_HOURS": parse_working_hours,
     "MATERIALS_STORAGE_PATH": str,
+    "PRIVACY_NOTICE_PATH": str,
+    "PRIVACY_NOTICE_VERSION": str,
     "MATERIAL_MAX_BYTES": int,
+    "PAGE_CACHE_SECONDS": int,
+    "PAGE_CACHE_MAX_BYTES": int,
     "EMAIL_CONFIRMATION_HOLD_MINUTES": int,
     "HSTS_MAX_AGE": int,
     "PROGRAMME_LOGO": str,

@@ -75,16 +75,55 @@ MATERIAL_AUDIENCE_LABELS = {
 
 
 def question_label(question) -> str:
-    """The label a reader sees: the site's own wording for the study-visit questions."""
+    """The label a reader sees, in the current language where the organisers translated
+    it (else as written); the site's own wording for the study-visit questions."""
     label = LOGISTICS_QUESTION_LABELS.get(question.kind)
-    return str(label) if label is not None else question.label
+    if label is not None:
+        return str(label)
+    localized = getattr(question, "localized_label", None)
+    return localized(_language()) if localized is not None else question.label
+
+
+def question_help(question) -> str:
+    """The question's help text in the current language, else as written ("" for none)."""
+    localized = getattr(question, "localized_help", None)
+    return localized(_language()) if localized is not None else ""
 
 
 def answer_label(question, value):
-    """A stored answer as a reader sees it (accommodation codes become words)."""
+    """A stored answer as a reader sees it: accommodation codes and option keys become
+    words (an option in the current language where translated)."""
     if question.kind == "accommodation" and value in ACCOMMODATION_LABELS:
         return str(ACCOMMODATION_LABELS[value])
+    if question.kind in ("single_choice", "multiple_choice") and value is not None:
+        text = question.option_text(value, _language())
+        if text is not None:
+            return text
     return value
+
+
+def _language() -> str:
+    return str(get_locale() or "en")
+
+
+def answer_text(question, value) -> str:
+    """A stored answer as one line of text for a reader ("" when unanswered)."""
+    if value in (None, "", []):
+        return ""
+    if question.kind == "yes_no" and value in (True, False, "yes", "no"):
+        return str(_l("Yes") if value in (True, "yes") else _l("No"))
+    if isinstance(value, list):
+        return ", ".join(str(answer_label(question, item)) for item in value)
+    return str(answer_label(question, value))
+
+
+def answer_items(questions, answers) -> list[dict[str, str]]:
+    """The questions with their answers (label and text), in the questions' order."""
+    answers = answers or {}
+    return [
+        {"label": question_label(q), "value": answer_text(q, answers.get(str(q.id)))}
+        for q in questions
+    ]
 
 
 def _locale() -> str:
@@ -152,9 +191,18 @@ def timezone_label(tz_name: str, instant: datetime | None = None) -> str:
     return f"{name} ({offset})" if offset else name
 
 
-def event_when(event) -> str:
-    """The event's dates and times in its own zone, as one readable line."""
-    start, end = event.local_starts_at, event.local_ends_at
+def event_when(event, tz_name: str | None = None) -> str:
+    """The event's dates and times in its own zone (or ``tz_name``), as one readable line.
+
+    An all-day event keeps its own dates whatever the zone: its days are calendar days.
+    """
+    if tz_name and not event.all_day:
+        start, end = (
+            event.starts_at.astimezone(zone(tz_name)),
+            event.ends_at.astimezone(zone(tz_name)),
+        )
+    else:
+        start, end = event.local_starts_at, event.local_ends_at
     if event.all_day:
         first, last = event.days[0], event.days[-1]
         if first == last:

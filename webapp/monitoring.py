@@ -1,5 +1,9 @@
-"""Readiness and Prometheus metrics.
+"""Liveness without the database, readiness and Prometheus metrics.
 
+- ``/livez`` answers a constant ``ok`` with no database work: the process and its
+  middleware answer. It is the yardstick of ``make bench`` (every other request is
+  measured as a share of it) and a liveness probe that does not restart a worker for a
+  database outage.
 - ``/healthz`` (in ``public``) is liveness: the process answers and reaches its database.
 - ``/readyz`` is readiness: the database answers *and* its schema is at the latest
   migration, so a load balancer sends no traffic to a host started before
@@ -100,6 +104,11 @@ def database_revisions() -> frozenset[str]:
     except SQLAlchemyError:  # no alembic_version table: never migrated
         db.session.rollback()
         return frozenset()
+
+
+@bp.get("/livez")
+def livez():
+    return Response("ok\n", content_type="text/plain; charset=utf-8")
 
 
 @bp.get("/readyz")

@@ -119,6 +119,15 @@ def site(make_event, make_registration, make_user, regions):
         translations={"hu": {"title": "Kék gazdaság – befektetői nap Klaipėdában"}},
     )
     db.session.add(Question(event=event, label="Which sector are you in?", required=True))
+    lunch = Question(
+        event=event,
+        label="Lunch",
+        kind="single_choice",
+        options=["Vegetarian", "Fish"],
+        help_text="We order for the group.",
+        translations={"hu": {"label": "Ebéd", "options": ["Vegetáriánus", "Hal"]}},
+    )
+    db.session.add(lunch)
     db.session.commit()
     make_event(
         slug="rural-tourism",
@@ -127,7 +136,17 @@ def site(make_event, make_registration, make_user, regions):
         region_codes=("ES",),
     )
     make_event(title="Fully booked workshop", capacity=1, start=timedelta(days=3))
-    registration = make_registration(event, name="Rasa Petrauskienė", locale="lt")
+    registration = make_registration(
+        event, name="Rasa Petrauskienė", locale="lt", answers={str(lunch.id): "2"}
+    )
+    pending = make_registration(
+        event,
+        name="Marek Kowalski-Wiśniewski",
+        email="marek.kowalski-wisniewski@rzeszow-agency.example.pl",
+        organisation="Rzeszów Regional Development Agency",
+        status="pending",
+        answers={str(lunch.id): "1"},
+    )
     unconfirmed = make_registration(
         event,
         name="Jonas Jonaitis",
@@ -138,6 +157,7 @@ def site(make_event, make_registration, make_user, regions):
         "event": event,
         "registration": registration,
         "unconfirmed": unconfirmed,
+        "pending": pending,
         "organiser": organiser,
     }
 
@@ -171,6 +191,15 @@ PAGES = {
         200,
     ),
     "registration closed": (lambda site: "/events/rural-tourism/register", 200),
+    "privacy notice": (lambda site: "/privacy", 200),
+    "cancel, asked first": (
+        lambda site: f"/registrations/{site['registration'].token}/cancel",
+        200,
+    ),
+    "correct your details": (
+        lambda site: f"/registrations/{site['registration'].token}/edit",
+        200,
+    ),
     "check your inbox": (
         lambda site: f"/events/{site['event'].slug}/register/check-your-inbox",
         200,
@@ -213,6 +242,30 @@ def test_check_in_sheet_has_no_wcag_violations(visitor, site, axe_script, lang, 
     page.locator("button.mark-present").first.click()
     page.locator("button.mark-undo:visible").first.wait_for()
     assert_no_violations(page, axe_script, f"check-in sheet ({lang}, {width})")
+
+
+ORGANISER_PAGES = {
+    "registrations": lambda site: f"/organiser/events/{site['event'].id}/registrations",
+    "one registration": lambda site: (
+        f"/organiser/events/{site['event'].id}/registrations/{site['pending'].id}"
+    ),
+}
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("name", ORGANISER_PAGES)
+def test_registrations_screens_have_no_wcag_violations(
+    visitor, site, axe_script, name, lang, width
+):
+    page = visitor(lang, width)
+    _log_in(page, site["organiser"])
+    response = page.goto(ORGANISER_PAGES[name](site))
+    assert response.status == 200, "the organiser is not logged in"
+    assert page.get_by_text("Marek Kowalski-Wiśniewski").count() >= 1
+    # At 360 px nothing makes the page scroll sideways: each registration is a card.
+    assert page.evaluate("document.documentElement.scrollWidth") <= WIDTHS[width]["width"]
+    assert_no_violations(page, axe_script, f"{name} ({lang}, {width})")
 
 
 def test_the_axe_harness_reports_violations(browser, axe_script):

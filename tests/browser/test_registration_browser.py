@@ -77,6 +77,9 @@ def test_register_and_cancel_with_the_keyboard_only(page, make_event):
 
     tab_to(page, name="Cancel my registration")
     page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Cancel your registration?")).to_be_visible()
+    tab_to(page, name="Yes, cancel my registration")
+    page.keyboard.press("Enter")
     expect(page.get_by_text("Your registration is cancelled.")).to_be_visible()
     assert page.locator(".badge-cancelled").inner_text() == "Cancelled"
     assert "digital-export-room" not in page.content()

@@ -1,4 +1,4 @@
-"""Registrations per second for one popular event next to the same server's /healthz.
+"""Registrations per second for one popular event next to the same server's constant-string /livez.
 
 PostgreSQL (``BENCH_DATABASE_URL``), gunicorn with 4 workers, CSRF on, rate limits off.
 Every registration takes the event's row lock, so they queue behind each other by
@@ -143,7 +143,7 @@ def run() -> None:
             health = LoadResult(requests=0, seconds=0.0)
             registrations = LoadResult(requests=0, seconds=0.0)
             for _round in range(ROUNDS):
-                for total, factory in ((health, get("/healthz")), (registrations, registration)):
+                for total, factory in ((health, get("/livez")), (registrations, registration)):
                     part = run_load(
                         base_url, factory, concurrency=CONCURRENCY, duration=DURATION / ROUNDS
                     )
@@ -162,7 +162,7 @@ def run() -> None:
         f"{DURATION:.0f} s per endpoint in {ROUNDS} alternating rounds"
     )
     print(
-        f"/healthz:       {health.per_second:8.1f} req/s  "
+        f"/livez:         {health.per_second:8.1f} req/s  "
         f"({health.requests} requests, statuses {dict(health.statuses)}, errors {health.errors})"
     )
     print(
@@ -177,4 +177,4 @@ def run() -> None:
         f"{counts['waitlisted']} waitlisted; oversold: "
         f"{'YES' if counts['confirmed'] > CAPACITY else 'no'}"
     )
-    print(f"ratio registrations / healthz: {ratio:.3f} (goal >= 0.10)")
+    print(f"ratio registrations / livez: {ratio:.3f} (goal >= 0.10)")

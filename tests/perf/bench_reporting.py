@@ -20,8 +20,8 @@ from sqlalchemy import distinct, func, insert, select, text, update
 
 from tests.perf.bench_attendance import _database, _fill, _queries, _timed
 from webapp import create_app
+from webapp.attendance.report_views import reports as reports_view
 from webapp.attendance.reports import ReportFilters, build_report
-from webapp.attendance.views import reports as reports_view
 from webapp.extensions import db
 from webapp.models import ActionPlan, Event, PlanAction, Region, Registration, User, event_actions
 from webapp.reporting.attention import needs_attention

@@ -29,7 +29,7 @@ def gunicorn_server(
     *,
     workers: int = 4,
     environment: Mapping[str, str] | None = None,
-    startup_timeout: float = 30.0,
+    startup_timeout: float = 120.0,
     config_module: bool = False,
 ) -> Iterator[str]:
     """Serve ``wsgi:app`` with ``workers`` processes on a free loopback port.

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
+from webapp.user_errors import UserError
 
-class AttendanceError(ValueError):
+
+class AttendanceError(UserError):
     """A request the attendance rules refuse; ``message`` says why, for people."""
-
-    def __init__(self, message: object) -> None:
-        super().__init__(str(message))
-        self.message = message

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, or_
+from sqlalchemy import func
 
 from webapp.extensions import db
 from webapp.models import (
@@ -15,6 +15,7 @@ from webapp.models import (
     PlatformReport,
     Registration,
 )
+from webapp.search import contains_text
 
 # Registrations whose attendance may be taken: everyone still registered.
 ATTENDABLE_STATUSES = ACTIVE_STATUSES
@@ -54,12 +55,7 @@ class DayCounts:
 
 
 def _search_filter(query: str):
-    pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    return or_(
-        Registration.name.ilike(pattern, escape="\\"),
-        Registration.email.ilike(pattern, escape="\\"),
-        Registration.organisation.ilike(pattern, escape="\\"),
-    )
+    return contains_text(query, Registration.name, Registration.email, Registration.organisation)
 
 
 def sheet_rows(event: Event, day: date, query: str = "") -> list[SheetRow]:

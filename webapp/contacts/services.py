@@ -40,6 +40,7 @@ from webapp.registrations.services import (
     normalise_email,
 )
 from webapp.timezones import utcnow
+from webapp.user_errors import UserError
 
 NAME_MAX_LENGTH = 200
 ROLE_MAX_LENGTH = 120
@@ -56,12 +57,8 @@ IMPORT_COLUMNS = {
 }
 
 
-class ContactError(ValueError):
+class ContactError(UserError):
     """A contact the rules refuse; ``str(error)`` is for the organiser, next to ``field``."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass

@@ -27,6 +27,7 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, bindparam, func, or_
 
 from webapp.calendar import PRODID, CalendarEvent, build_calendar
+from webapp.data_version import current_data_version
 from webapp.extensions import db
 from webapp.formatting import FORMAT_LABELS, KIND_LABELS
 from webapp.models import (
@@ -156,14 +157,47 @@ def public_feed_validator(
     passes the window's start (or, for a cancelled one, now): the earliest end still
     inside each boundary names that state, and changes exactly when an event drops out.
     No count: counting rows reads the whole table, and a 304 must stay cheap.
+
+    The answer is kept in the process under the data version (which every change to an
+    event raises, on any host) until the first of those ends passes, so a repeated
+    request costs only the version read.
     """
+    version = current_data_version()
+    key = (spec.key, locale, past_days)
+    kept = _validators().get(key)
+    if kept is not None and version is not None:
+        kept_version, validator, valid_until = kept
+        if kept_version == version and (valid_until is None or now < valid_until):
+            return validator
     since = feed_window_start(now, past_days)
     latest, first_in_window, first_not_over = db.session.execute(
         _PUBLIC_VALIDATOR_QUERY, {"since": since, "now": now}
     ).one()
-    latest = _as_utc(latest)
-    parts = (latest, _as_utc(first_in_window), _as_utc(first_not_over))
-    return _make_validator(spec.key, locale, parts, latest)
+    latest, first_in_window, first_not_over = (
+        _as_utc(latest),
+        _as_utc(first_in_window),
+        _as_utc(first_not_over),
+    )
+    parts = (latest, first_in_window, first_not_over)
+    validator = _make_validator(spec.key, locale, parts, latest)
+    if version is not None:
+        ends = [first_not_over]
+        if first_in_window is not None:
+            ends.append(first_in_window + timedelta(days=past_days))
+        ahead = [instant for instant in ends if instant is not None]
+        _validators()[key] = (version, validator, min(ahead) if ahead else None)
+    return validator
+
+
+VALIDATOR_ENTRIES = 512
+
+
+def _validators() -> dict[tuple, tuple[int, Validator, datetime | None]]:
+    """This app's public feed validators by (feed, language, window)."""
+    kept = current_app.extensions.setdefault("feed_validators", {})
+    if len(kept) > VALIDATOR_ENTRIES:
+        kept.clear()
+    return kept
 
 
 def _as_utc(value: datetime | None) -> datetime | None:
@@ -316,7 +350,21 @@ class FeedTitle:
     description: str
 
 
-def catalogue_title(kind: str | None) -> FeedTitle:
+def catalogue_title(kind: str | None, region: Region | None = None) -> FeedTitle:
+    """The name and description of the public feed of ``kind`` and/or ``region``."""
+    if region is not None and kind:
+        label = str(KIND_LABELS[kind])
+        return FeedTitle(
+            _("Inter Ventures: %(kind)s, %(region)s", kind=label, region=region.name),
+            _(
+                "%(kind)s of the Inter Ventures partnership serving %(region)s (%(country)s).",
+                kind=label,
+                region=region.name,
+                country=region.country,
+            ),
+        )
+    if region is not None:
+        return region_title(region)
     if kind:
         label = str(KIND_LABELS[kind])
         return FeedTitle(
@@ -667,15 +715,53 @@ def regenerate_feed_token(registration: Registration) -> str:
 
 @dataclass(frozen=True)
 class FeedLinks:
+    """Every way to subscribe to one feed; ``name`` is what calendar apps call it."""
+
     https: str
     webcal: str
+    name: str = ""
+
+    @property
+    def google(self) -> str:
+        """Opens Google Calendar's "add this calendar?" prompt."""
+        return GOOGLE_SUBSCRIBE + urlencode({"cid": self.webcal})
+
+    @property
+    def outlook(self) -> str:
+        """Outlook.com (personal Microsoft accounts): "Subscribe from web", filled in."""
+        return OUTLOOK_COM_SUBSCRIBE + urlencode({"url": self.https, "name": self.name})
+
+    @property
+    def microsoft365(self) -> str:
+        """Outlook on the web of a work or school account (Microsoft 365)."""
+        return MICROSOFT_365_SUBSCRIBE + urlencode({"url": self.https, "name": self.name})
 
 
-def feed_links(endpoint: str, **values: object) -> FeedLinks:
-    """The ``https://`` and ``webcal://`` addresses of a feed."""
+GOOGLE_SUBSCRIBE = "https://calendar.google.com/calendar/render?"
+OUTLOOK_COM_SUBSCRIBE = "https://outlook.live.com/calendar/0/addfromweb?"
+MICROSOFT_365_SUBSCRIBE = "https://outlook.office.com/calendar/0/addfromweb?"
+
+
+def feed_links(endpoint: str, name: str = "", **values: object) -> FeedLinks:
+    """The ``https://`` and ``webcal://`` addresses of a feed, and its subscribe links."""
     url = external_url(endpoint, **values)
     scheme, _sep, rest = url.partition("://")
-    return FeedLinks(https=url, webcal=f"webcal://{rest}")
+    return FeedLinks(https=url, webcal=f"webcal://{rest}", name=name)
+
+
+def public_feed_links(region: Region | None = None, kind: str | None = None) -> FeedLinks:
+    """The feed of what a filtered catalogue shows: ``/calendar.ics?region=LT&kind=webinar``."""
+    return feed_links(
+        "feeds.catalogue_ics",
+        name=catalogue_title(kind, region).name,
+        region=region.code if region is not None else None,
+        kind=kind,
+    )
+
+
+def region_feed_links(region: Region) -> FeedLinks:
+    """The feed of a region page: ``/regions/LT/calendar.ics``."""
+    return feed_links("feeds.region_ics", name=region_title(region).name, code=region.code)
 
 
 def _compact_utc(instant: datetime) -> str:

@@ -7,6 +7,7 @@ the process, keyed by that validator.
 
 from __future__ import annotations
 
+import gzip
 from collections.abc import Callable
 
 from flask import (
@@ -39,6 +40,8 @@ CALENDAR_CONTENT_TYPE = "text/calendar; charset=utf-8"
 def calendar_link_helpers() -> dict[str, object]:
     return {
         "feed_links": services.feed_links,
+        "public_feed_links": services.public_feed_links,
+        "region_feed_links": services.region_feed_links,
         "add_to_calendar_links": services.add_to_calendar_links,
     }
 
@@ -58,28 +61,39 @@ def _calendar_response(
     private: bool = False,
     filename: str | None = None,
 ) -> Response:
-    """A 304 when the client's copy is current, else the (cached or freshly built) feed."""
+    """A 304 when the client's copy is current, else the (cached or freshly built) feed.
+
+    A client that accepts gzip (calendar apps do) gets the feed compressed once per
+    build and kept beside the plain one, under its own ETag.
+    """
     max_age = _config_int("FEED_HTTP_MAX_AGE", 300)
+    gzipped = request.accept_encodings["gzip"] > 0
+    etag = f"{validator.etag}-gzip" if gzipped else validator.etag
     headers = {
-        "ETag": f'"{validator.etag}"',
+        "ETag": f'"{etag}"',
         "Cache-Control": f"{'private' if private else 'public'}, max-age={max_age}",
-        "Vary": "Accept-Language, Cookie",
+        "Vary": "Accept-Encoding, Accept-Language, Cookie",
     }
     if private:
         headers["Referrer-Policy"] = "no-referrer"
         headers["X-Robots-Tag"] = "noindex, nofollow"
     if validator.last_modified is not None:
         headers["Last-Modified"] = http_date(validator.last_modified)
-    if not is_resource_modified(
-        request.environ, etag=validator.etag, last_modified=validator.last_modified
-    ):
+    if not is_resource_modified(request.environ, etag=etag, last_modified=validator.last_modified):
         return Response(status=304, headers=headers)
 
-    body = feed_cache.get(validator.etag, _config_int("FEED_CACHE_SECONDS", 900))
+    cache_seconds = _config_int("FEED_CACHE_SECONDS", 900)
+    body = feed_cache.get(etag, cache_seconds)
     if body is None:
-        body = build()
-        feed_cache.put(validator.etag, body)
+        plain = feed_cache.get(validator.etag, cache_seconds) if gzipped else None
+        if plain is None:
+            plain = build()
+            feed_cache.put(validator.etag, plain)
+        body = gzip.compress(plain, compresslevel=6, mtime=0) if gzipped else plain
+        feed_cache.put(etag, body)
     response = Response(body, content_type=CALENDAR_CONTENT_TYPE, headers=headers)
+    if gzipped:
+        response.headers["Content-Encoding"] = "gzip"
     if filename:
         response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
@@ -98,20 +112,39 @@ def _public_feed(spec: FeedSpec, title: services.FeedTitle) -> Response:
     )
 
 
-@bp.get("/calendar.ics")
-def catalogue_ics() -> Response:
+def _kind_from_args() -> str | None:
     kind = request.args.get("kind", "").strip() or None
     if kind is not None and kind not in EVENT_KINDS:
         abort(400)
-    return _public_feed(FeedSpec(kind=kind), services.catalogue_title(kind))
+    return kind
+
+
+def _region_by_code(code: str) -> Region | None:
+    return db.session.scalar(db.select(Region).where(Region.code == code.strip().upper()[:8]))
+
+
+@bp.get("/calendar.ics")
+def catalogue_ics() -> Response:
+    """Every public event, or those of one kind and/or serving one region."""
+    kind = _kind_from_args()
+    region = None
+    if code := request.args.get("region", "").strip():
+        region = _region_by_code(code)
+        if region is None:
+            abort(400)
+    spec = FeedSpec(kind=kind, region_id=region.id if region else None)
+    return _public_feed(spec, services.catalogue_title(kind, region))
 
 
 @bp.get("/regions/<code>/calendar.ics")
 def region_ics(code: str) -> Response:
-    region = db.session.scalar(db.select(Region).where(Region.code == code.upper()[:8]))
+    region = _region_by_code(code)
     if region is None:
         abort(404)
-    return _public_feed(FeedSpec(region_id=region.id), services.region_title(region))
+    kind = _kind_from_args()
+    return _public_feed(
+        FeedSpec(kind=kind, region_id=region.id), services.catalogue_title(kind, region)
+    )
 
 
 @bp.get("/events/<slug:slug>.ics")

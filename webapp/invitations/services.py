@@ -34,6 +34,7 @@ from webapp.models.registrations import new_token
 from webapp.registrations.rules import TOKEN_RE
 from webapp.registrations.transitions import cancel_registration, register_invitee
 from webapp.timezones import utcnow
+from webapp.user_errors import UserError
 
 COMMENT_MAX_LENGTH = 1000
 # Non-responders get one reminder once the meeting is this close...
@@ -42,12 +43,8 @@ REMINDER_DAYS_BEFORE = 7
 REMINDER_MIN_AGE = timedelta(days=2)
 
 
-class InvitationError(ValueError):
+class InvitationError(UserError):
     """A rule said no; ``str(error)`` is translated and shown to the user."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass

@@ -89,8 +89,11 @@ def queue_registration_mail(
     changes: Iterable[str] = (),
     dedupe_key: str | None = None,
     waitlist_position: int | None = None,
+    note: str = "",
 ) -> OutboxMessage:
     """Queue the message of ``kind`` for ``registration``, rendered in its locale.
+
+    ``note`` is a few words from the organiser, shown as they wrote them.
 
     A caller that already knows a waitlisted registrant's ``waitlist_position`` (it
     counted the list under the event's lock) passes it, saving a query under the lock.
@@ -98,7 +101,11 @@ def queue_registration_mail(
     if kind not in REGISTRATION_MAIL_KINDS:
         raise ValueError(f"unknown registration mail kind {kind!r}")
     rendered = render_registration_mail(
-        registration, kind, changes=list(changes), waitlist_position=waitlist_position
+        registration,
+        kind,
+        changes=list(changes),
+        waitlist_position=waitlist_position,
+        note=note,
     )
     return queue_mail(
         kind=kind,

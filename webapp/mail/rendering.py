@@ -128,6 +128,7 @@ def render_registration_mail(
     *,
     changes: list[str],
     waitlist_position: int | None = None,
+    note: str = "",
 ) -> RenderedMail:
     """The message of ``kind`` for ``registration``, in the registrant's language.
 
@@ -155,6 +156,7 @@ def render_registration_mail(
     with force_locale(language):
         context = _registration_context(registration, kind, changes, language, waitlist_position)
         context["event_url"] = page_url
+        context["organiser_note"] = (note or "").strip()
         subject = _subject(kind, **context.pop("subject_values"))
         text, html = _render_pair(
             kind,
@@ -467,6 +469,8 @@ def _subject(kind: str, **values: Any) -> str:
 
 
 def _render_pair(kind: str, **context: Any) -> tuple[str, str]:
+    # Every message links the privacy notice (the layout's footer).
+    context.setdefault("privacy_url", external_url("registrations.privacy"))
     env = current_app.jinja_env
     text = env.get_template(f"mail/{kind}.txt").render(**context)
     html = env.get_template(f"mail/{kind}.html").render(**context)

@@ -56,12 +56,15 @@ from webapp.models.reporting import (
     ReportingPeriod,
     event_actions,
 )
+from webapp.models.search import EventSearchText
 from webapp.models.users import ROLES, RecoveryCode, SecurityPolicy, User, UserSession
+from webapp.models.versions import DATA_VERSION_ID, DataVersion
 
 __all__ = [
     "ACTIVE_STATUSES",
     "ATTENDANCE_SOURCES",
     "ATTENDANCE_STATUSES",
+    "DATA_VERSION_ID",
     "EVENT_FORMATS",
     "EVENT_KINDS",
     "EVENT_STATUSES",
@@ -85,7 +88,9 @@ __all__ = [
     "PlatformReport",
     "AuditEntry",
     "Certificate",
+    "DataVersion",
     "Event",
+    "EventSearchText",
     "EventSeries",
     "Invitation",
     "Material",

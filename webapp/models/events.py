@@ -299,13 +299,54 @@ class Question(db.Model):
     label: Mapped[str] = mapped_column(String(300))
     kind: Mapped[str] = mapped_column(String(20), default="short_text")
     required: Mapped[bool] = mapped_column(default=False)
+    # The options' texts in the original language. An answer stores an option's key
+    # (``option_key``: its place in this list, from 1), never its text, so answers given
+    # in any language read and count the same. Once a question has answers its options
+    # may only grow at the end, so a key always names the same option.
     options: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    help_text: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    # {language: {"label": ..., "help_text": ..., "options": [...]}}; anything missing
+    # falls back to the original.
+    translations: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default="{}")
 
     event: Mapped[Event] = relationship(back_populates="questions")
 
     @property
     def field_name(self) -> str:
         return f"q_{self.id}"
+
+    @staticmethod
+    def option_key(index: int) -> str:
+        """The stored answer for the option at ``index`` (from 0) of ``options``."""
+        return str(index + 1)
+
+    def _translated(self, language: str | None) -> dict[str, Any]:
+        language = (language or "").replace("-", "_").split("_")[0].lower()
+        translated = (self.translations or {}).get(language)
+        return translated if isinstance(translated, dict) else {}
+
+    def localized_label(self, language: str | None) -> str:
+        text = self._translated(language).get("label")
+        return text if isinstance(text, str) and text.strip() else self.label
+
+    def localized_help(self, language: str | None) -> str:
+        text = self._translated(language).get("help_text")
+        return text if isinstance(text, str) and text.strip() else (self.help_text or "")
+
+    def localized_choices(self, language: str | None) -> list[tuple[str, str]]:
+        """``(key, text)`` for each option, in ``language`` where translated."""
+        translated = self._translated(language).get("options")
+        translated = translated if isinstance(translated, list) else []
+        choices = []
+        for index, original in enumerate(self.options or []):
+            text = translated[index] if index < len(translated) else ""
+            text = text if isinstance(text, str) and text.strip() else original
+            choices.append((self.option_key(index), str(text)))
+        return choices
+
+    def option_text(self, key: Any, language: str | None = None) -> str | None:
+        """The text of the option stored as ``key``; None when no option has that key."""
+        return dict(self.localized_choices(language)).get(str(key))
 
     @property
     def has_choices(self) -> bool:

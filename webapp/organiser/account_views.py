@@ -32,6 +32,7 @@ from webapp.organiser.forms import (
     TwoFactorSetupForm,
 )
 from webapp.timezones import utcnow
+from webapp.user_errors import show_form_error
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -69,14 +70,6 @@ def describe_browser(user_agent: str) -> str:
 PENDING_SECRET_KEY = "_totp_pending"
 
 
-def _add_error(form, error) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, str(error)]
-    else:
-        form.form_errors.append(str(error))
-
-
 @bp.route("/password", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_RATELIMIT"], methods=["POST"])
 def password():
@@ -87,7 +80,7 @@ def password():
             change_password(user, current=form.current_password.data, new=form.password.data)
         except AccountError as error:
             db.session.rollback()
-            _add_error(form, error)
+            show_form_error(form, error.field, error)
         else:
             # Every session of the account has ended; this browser gets a new one.
             sessions.begin(user)
@@ -175,7 +168,7 @@ def two_factor_setup():
             )
         except two_factor.TwoFactorError as error:
             db.session.rollback()
-            _add_error(form, error)
+            show_form_error(form, error.field, error)
         else:
             db.session.commit()
             session.pop(PENDING_SECRET_KEY, None)

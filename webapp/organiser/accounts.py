@@ -25,17 +25,14 @@ from webapp.models import Partner, User, UserSession
 from webapp.models.users import password_fingerprint
 from webapp.organiser.passwords import password_problem
 from webapp.urls import external_url
+from webapp.user_errors import UserError
 
 SET_PASSWORD_SALT = "organiser-set-password"
 SET_PASSWORD_LINK_HOURS = 72
 
 
-class AccountError(ValueError):
+class AccountError(UserError):
     """A refused account change; ``str(error)`` is a message for the administrator."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 def authenticate(email: str, password: str) -> User | None:

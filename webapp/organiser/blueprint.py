@@ -51,6 +51,7 @@ AUDIT_ACTION_LABELS = {
     "registration.link_resent": _l("Resent a registration link"),
     "registration.added": _l("Added a registration"),
     "registration.expired": _l("Released a registration whose e-mail address was not confirmed"),
+    "registration.details_changed": _l("Registrant corrected their details"),
     "registration.admitted": _l("Admitted someone without a confirmed seat at check-in"),
     "attendance.walk_in": _l("Added a walk-in and marked them present"),
     "attendance.imported": _l("Imported attendance from a meeting platform report"),

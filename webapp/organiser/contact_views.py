@@ -16,6 +16,7 @@ from webapp.organiser.forms import (
     EmptyForm,
     language_choices,
 )
+from webapp.user_errors import show_form_error
 
 bp = Blueprint("contacts", __name__)
 
@@ -82,14 +83,6 @@ def contact_list(partner_id: int):
     return _list_page(partner, form, ContactImportForm(formdata=None))
 
 
-def _show_error(form, error: services.ContactError) -> None:
-    target = getattr(form, error.field or "", None)
-    if target is not None:
-        target.errors = [*target.errors, str(error)]
-    else:
-        form.form_errors.append(str(error))
-
-
 @bp.post("/partners/<int:partner_id>/contacts")
 def add(partner_id: int):
     partner = _partner_or_403(partner_id)
@@ -100,7 +93,7 @@ def add(partner_id: int):
             db.session.commit()
         except services.ContactError as error:
             db.session.rollback()
-            _show_error(form, error)
+            show_form_error(form, error.field, error)
         else:
             flash(_("The contact was added."), "success")
             return redirect(url_for(".list", partner_id=partner.id), 303)
@@ -127,7 +120,7 @@ def edit(partner_id: int, contact_id: int):
             db.session.commit()
         except services.ContactError as error:
             db.session.rollback()
-            _show_error(form, error)
+            show_form_error(form, error.field, error)
         else:
             flash(_("The contact was saved."), "success")
             return redirect(url_for(".list", partner_id=partner.id), 303)

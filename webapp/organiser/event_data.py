@@ -8,6 +8,7 @@ import string
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from flask_babel import gettext as _
 
@@ -15,6 +16,7 @@ from webapp.extensions import db
 from webapp.models import Event, Partner, Region
 from webapp.routing import SLUG_MAX_LENGTH
 from webapp.timezones import utc_to_local
+from webapp.user_errors import UserError
 
 WORKING_HOURS = (8, 18)
 
@@ -63,15 +65,11 @@ JITSI_BASE = "https://meet.jit.si/"
 _ROOM_ALPHABET = string.ascii_letters + string.digits
 
 
-class SchedulingError(ValueError):
+class SchedulingError(UserError):
     """A change the rules refuse; ``str(error)`` is a message for the organiser.
 
     ``field`` names the form field the message belongs next to, when there is one.
     """
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass
@@ -83,6 +81,9 @@ class QuestionData:
     required: bool = False
     options: list[str] = field(default_factory=list)
     id: int | None = None
+    help_text: str = ""
+    # {language: {"label": ..., "help_text": ..., "options": [...]}}, empty parts left out
+    translations: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass

@@ -34,6 +34,7 @@ from webapp.timezones import (
     times_in_regions,
     utc_to_local,
 )
+from webapp.user_errors import show_form_error
 
 DEFAULT_TIMEZONE = "Europe/Brussels"  # of a new event by an organiser without a partner
 
@@ -130,6 +131,16 @@ def initial_data(event: Event | None) -> dict:
                 "kind": q.kind,
                 "required": q.required,
                 "options": "\n".join(q.options or []),
+                "help_text": q.help_text or "",
+                "translations": {
+                    language: {
+                        "label": texts.get("label", ""),
+                        "help_text": texts.get("help_text", ""),
+                        "options": "\n".join(texts.get("options") or []),
+                    }
+                    for language, texts in (q.translations or {}).items()
+                    if isinstance(texts, dict)
+                },
                 "position": i + 1,
             }
             for i, q in enumerate(event.questions)
@@ -202,11 +213,34 @@ def _question_data(form: EventForm) -> list[event_data.QuestionData]:
                     kind=sub.kind.data,
                     required=bool(sub.required.data),
                     options=options,
+                    help_text=(sub.help_text.data or "").strip(),
+                    translations=_question_translations(sub, option_count=len(options)),
                 ),
             )
         )
     entries.sort(key=lambda item: (item[0], item[1]))
     return [data for _position, _index, data in entries]
+
+
+def _question_translations(sub, *, option_count: int) -> dict[str, dict[str, object]]:
+    """The question's translations without empty parts (those read as the original)."""
+    result: dict[str, dict[str, object]] = {}
+    for language in event_languages.TRANSLATION_LANGUAGES:
+        texts = sub.translations[language].form
+        entry: dict[str, object] = {}
+        for name in ("label", "help_text"):
+            value = (texts[name].data or "").strip()
+            if value:
+                entry[name] = value
+        lines = [line.strip() for line in (texts.options.data or "").splitlines()]
+        lines = lines[:option_count]
+        while lines and not lines[-1]:
+            lines.pop()
+        if lines:
+            entry["options"] = lines
+        if entry:
+            result[language] = entry
+    return result
 
 
 def _unless_same_minute(new: datetime | None, stored: datetime | None) -> datetime | None:
@@ -271,14 +305,6 @@ def event_data_from_form(
     )
 
 
-def add_error(form: EventForm, field: str | None, message: str) -> None:
-    target = getattr(form, field, None) if field else None
-    if target is None:
-        form.form_errors.append(message)
-    else:
-        target.errors = [*target.errors, message]
-
-
 def time_preview(form: EventForm, regions: list[Region], exclude_event_id: int | None):
     """The five regions' local times and the warnings, when the times can be read."""
     for name in ("timezone", "starts_local", "ends_local"):
@@ -290,7 +316,7 @@ def time_preview(form: EventForm, regions: list[Region], exclude_event_id: int |
     try:
         starts_at, ends_at = _form_times(form)
     except FormProblem as problem:
-        add_error(form, problem.field, problem.message)
+        show_form_error(form, problem.field, problem.message)
         return None
     served_codes = set(form.regions.data or [])
     served = [r for r in regions if r.code in served_codes]

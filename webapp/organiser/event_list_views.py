@@ -20,6 +20,7 @@ from webapp.organiser.blueprint import bp
 from webapp.organiser.queries import all_regions
 from webapp.registrations.queries import seats_left, status_counts
 from webapp.reporting.attention import Attention, needs_attention
+from webapp.search import contains_text
 from webapp.timezones import (
     utcnow,
 )
@@ -107,8 +108,7 @@ def events():
         when = "upcoming"
         stmt = stmt.where(Event.ends_at >= now).order_by(Event.starts_at, Event.id)
     if q:
-        pattern = "%" + q.lower().replace("\\", "").replace("%", "").replace("_", "") + "%"
-        stmt = stmt.where(db.func.lower(Event.title).like(pattern))
+        stmt = stmt.where(contains_text(q, Event.title))
     rows = _with_counts(list(db.session.scalars(stmt.limit(200))))
     return render_template(
         "organiser/events.html",

@@ -28,7 +28,6 @@ from webapp.organiser.access import (
 from webapp.organiser.blueprint import bp
 from webapp.organiser.event_form import (
     FormProblem,
-    add_error,
     event_data_from_form,
     initial_data,
     original_language,
@@ -50,6 +49,7 @@ from webapp.organiser.queries import all_regions
 from webapp.programme.storage import get_storage
 from webapp.registrations.queries import seats_left, status_counts
 from webapp.series.services import apply_to_later_dates, series_members
+from webapp.user_errors import show_form_error
 
 
 def _event_form_page(event: Event | None):
@@ -115,11 +115,11 @@ def _save_event(form: EventForm, regions: list, event: Event | None) -> Event | 
         )
     except FormProblem as problem:
         db.session.rollback()
-        add_error(form, problem.field, problem.message)
+        show_form_error(form, problem.field, problem.message)
         return None
     except event_data.SchedulingError as error:
         db.session.rollback()
-        add_error(form, error.field, str(error))
+        show_form_error(form, error.field, str(error))
         return None
     db.session.commit()
     flash(message, "success")

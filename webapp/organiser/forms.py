@@ -103,6 +103,30 @@ def _options_text(form, field) -> None:
         raise ValidationError(_l("Each option must be different."))
 
 
+QUESTION_HELP_MAX = 500
+
+
+class QuestionTranslationForm(Form):
+    """One question in one other language; what is left empty reads as the original."""
+
+    label = StringField(_l("Question"), validators=[Optional(), Length(max=300)])
+    help_text = StringField(_l("Help text"), validators=[Optional(), Length(max=QUESTION_HELP_MAX)])
+    options = TextAreaField(
+        _l("Options"),
+        description=_l("One per line, in the same order as the original options."),
+        validators=[Optional(), Length(max=6000)],
+    )
+
+
+class QuestionTranslationsForm(Form):
+    en = FormField(QuestionTranslationForm, label=LANGUAGE_NAMES["en"])
+    hu = FormField(QuestionTranslationForm, label=LANGUAGE_NAMES["hu"])
+    it = FormField(QuestionTranslationForm, label=LANGUAGE_NAMES["it"])
+    pl = FormField(QuestionTranslationForm, label=LANGUAGE_NAMES["pl"])
+    es = FormField(QuestionTranslationForm, label=LANGUAGE_NAMES["es"])
+    lt = FormField(QuestionTranslationForm, label=LANGUAGE_NAMES["lt"])
+
+
 class QuestionForm(Form):
     """One custom registration question (a sub-form of the event form, no CSRF of its own)."""
 
@@ -118,6 +142,12 @@ class QuestionForm(Form):
         description=_l("For choice questions: one option per line."),
         validators=[Optional(), Length(max=6000), _options_text],
     )
+    help_text = StringField(
+        _l("Help text"),
+        description=_l("Optional. Shown under the question, e.g. what the answer is for."),
+        validators=[Optional(), Length(max=QUESTION_HELP_MAX)],
+    )
+    translations = FormField(QuestionTranslationsForm, label=_l("Other languages"))
     required = BooleanField(_l("An answer is required"))
     position = IntegerField(
         _l("Position"), validators=[Optional(), NumberRange(min=1, max=MAX_QUESTIONS)]
@@ -134,6 +164,25 @@ class QuestionForm(Form):
         options = [line.strip() for line in (field.data or "").splitlines() if line.strip()]
         if self.kind.data in ("single_choice", "multiple_choice") and len(options) < 2:
             raise ValidationError(_l("A choice question needs at least two options."))
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.remove.data or self.kind.data not in ("single_choice", "multiple_choice"):
+            return valid
+        # More translated options than original ones cannot be matched to them.
+        original = [line for line in (self.options.data or "").splitlines() if line.strip()]
+        for sub in self.translations.form:
+            lines = [line for line in (sub.form.options.data or "").splitlines() if line.strip()]
+            if len(lines) > len(original):
+                sub.form.options.errors = [
+                    *sub.form.options.errors,
+                    _l(
+                        "There are more options here than in the original: give one line per "
+                        "original option, in the same order."
+                    ),
+                ]
+                valid = False
+        return valid
 
 
 class TranslationForm(Form):
@@ -329,6 +378,36 @@ class RegistrationFilterForm(FlaskForm):
 
     q = StringField(_l("Search name, e-mail or organisation"), validators=[Length(max=100)])
     status = SelectField(_l("Status"), validate_choice=True)
+    region = SelectField(_l("Region"), validate_choice=True)
+
+
+BULK_NOTE_MAX = 1000
+
+
+class BulkDecisionForm(FlaskForm):
+    """Approve or turn down the ticked registrations, with an optional word to them."""
+
+    ids = SelectMultipleField(
+        _l("Registrations"),
+        coerce=int,
+        validators=[DataRequired(_l("Tick at least one registration."))],
+        invalid_choice_message=_l(
+            "One of the ticked registrations is no longer waiting for a decision; reload the list."
+        ),
+    )
+    decision = SelectField(
+        _l("Decision"),
+        choices=[SelectChoice("approve", _l("Approve")), SelectChoice("reject", _l("Turn down"))],
+        invalid_choice_message=_l("Choose to approve or to turn down."),
+    )
+    note = TextAreaField(
+        _l("Message to include in their e-mail (optional)"),
+        description=_l("Shown to each of them exactly as you write it."),
+        validators=[
+            Optional(),
+            Length(max=BULK_NOTE_MAX, message=_l("A message has at most %(max)d characters.")),
+        ],
+    )
 
 
 class ConfirmFromWaitingListForm(FlaskForm):

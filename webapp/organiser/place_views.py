@@ -24,6 +24,7 @@ from webapp.organiser import places
 from webapp.organiser.access import require_admin
 from webapp.organiser.forms import EmptyForm, PartnerForm, RegionForm, choices, language_choices
 from webapp.timezones import is_valid_timezone, selectable_timezones
+from webapp.user_errors import show_form_error
 
 bp = Blueprint("places", __name__)
 
@@ -56,21 +57,13 @@ def _saved(form, save) -> object | None:
         db.session.commit()
     except places.PlaceError as error:
         db.session.rollback()
-        _show_error(form, error)
+        show_form_error(form, error.field, error)
         return None
     except IntegrityError:
         db.session.rollback()
         form.form_errors.append(_("Someone saved the same code or short name a moment ago."))
         return None
     return result if result is not None else True
-
-
-def _show_error(form, error: places.PlaceError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, str(error)]
-    else:
-        form.form_errors.append(str(error))
 
 
 @bp.get("/regions/", endpoint="list")

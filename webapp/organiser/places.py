@@ -23,18 +23,15 @@ from webapp.extensions import db
 from webapp.models import Event, Partner, Poll, Region, Registration, User
 from webapp.models.events import event_regions
 from webapp.timezones import is_valid_timezone, utcnow
+from webapp.user_errors import UserError
 
 REGION_CODE = re.compile(r"[A-Z]{2,8}")
 REGION_FIELDS = ("name", "country", "timezone", "locale")
 PARTNER_FIELDS = ("name", "short_name", "website", "email")
 
 
-class PlaceError(ValueError):
+class PlaceError(UserError):
     """A refused change; ``str(error)`` is a message for the administrator."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,7 @@ from webapp.timezones import (
     selectable_timezones,
     utcnow,
 )
+from webapp.user_errors import show_form_error
 
 bp = Blueprint("polls", __name__, url_prefix="/polls")
 
@@ -192,11 +193,7 @@ def _add_error(form, field: str | None, message: str, rows: list[int] | None = N
             form.slots.errors = [e.errors for e in form.slots.entries if e.errors]
             return
         field = "slots"
-    target = getattr(form, field, None) if field else None
-    if target is None:
-        form.form_errors.append(message)
-    else:
-        target.errors = [*(target.errors or []), message]
+    show_form_error(form, field, message)
 
 
 def _preview(form: PollForm) -> list[dict] | None:

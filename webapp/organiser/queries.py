@@ -14,7 +14,7 @@ from webapp.extensions import db
 from webapp.formatting import (
     REGISTRATION_STATUS_LABELS,
     STAKEHOLDER_LABELS,
-    answer_label,
+    answer_text,
     question_label,
 )
 from webapp.models import ACTIVE_STATUSES, Event, Region, Registration
@@ -185,11 +185,8 @@ def registration_export(event: Event) -> tuple[list[str], list[list[Any]]]:
             r.privacy_version,
         ]
         for question in event.questions:
-            value = answers.get(str(question.id))
-            if question.kind == "yes_no" and value in (True, False, "yes", "no"):
-                value = _("Yes") if value in (True, "yes") else _("No")
-            value = answer_label(question, value)
-            row.append(value if value is not None else "")
+            # Choices are stored as keys: every answer reads in the exporter's language.
+            row.append(answer_text(question, answers.get(str(question.id))))
         rows.append(row)
     return header, rows
 

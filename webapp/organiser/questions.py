@@ -34,7 +34,12 @@ def apply_questions(
     for position, data in enumerate(wanted):
         if data.id is None:
             question = Question(
-                label=data.label, kind=data.kind, required=data.required, options=data.options
+                label=data.label,
+                kind=data.kind,
+                required=data.required,
+                options=data.options,
+                help_text=data.help_text,
+                translations=data.translations,
             )
             question.position = position
             event.questions.append(question)
@@ -61,12 +66,27 @@ def apply_questions(
                     ),
                     "questions",
                 )
-        before = (question.label, question.kind, question.required, list(question.options or []))
-        after = (data.label, data.kind, data.required, data.options)
+        before = (
+            question.label,
+            question.kind,
+            question.required,
+            list(question.options or []),
+            question.help_text or "",
+            question.translations or {},
+        )
+        after = (
+            data.label,
+            data.kind,
+            data.required,
+            data.options,
+            data.help_text,
+            data.translations,
+        )
         if before != after:
             changes.append({"question": data.label, "change": "changed"})
         question.label, question.kind = data.label, data.kind
         question.required, question.options = data.required, data.options
+        question.help_text, question.translations = data.help_text, data.translations
         question.position = position
     for question in list(event.questions):
         if question.id is not None and question.id not in kept_ids:

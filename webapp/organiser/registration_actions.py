@@ -6,6 +6,8 @@ machine's (``webapp.registrations.transitions``); these wrappers say who did it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -25,12 +27,54 @@ from webapp.registrations.transitions import (
 from webapp.timezones import utcnow
 
 
-def approve(registration: Registration, *, actor: User) -> str:
-    return approve_registration(registration, actor=actor)
+def approve(registration: Registration, *, actor: User, note: str = "") -> str:
+    """Approve a pending registration; returns ``confirmed``, or ``waitlisted`` when full."""
+    return approve_registration(registration, actor=actor, note=note)
 
 
-def reject(registration: Registration, *, actor: User) -> None:
-    reject_registration(registration, actor=actor)
+def reject(registration: Registration, *, actor: User, note: str = "") -> None:
+    reject_registration(registration, actor=actor, note=note)
+
+
+BULK_DECISIONS = ("approve", "reject")
+# Statuses each decision applies to; the others are left as they are (and counted).
+BULK_DECIDABLE = {"approve": ("pending",), "reject": ("pending", "waitlisted")}
+
+
+@dataclass
+class BulkOutcome:
+    """What a bulk decision did, for a message that says exactly that."""
+
+    confirmed: int = 0
+    waitlisted: int = 0
+    rejected: int = 0
+    skipped: int = 0
+
+
+def decide_registrations(
+    registrations: Sequence[Registration], decision: str, *, actor: User, note: str = ""
+) -> BulkOutcome:
+    """Approve or turn down several registrations of one event, each through the state
+    machine (seats taken in id order; when the event fills up, the rest go to the waiting
+    list). Registrations whose status no longer allows ``decision`` are skipped."""
+    if decision not in BULK_DECISIONS:
+        raise SchedulingError(_("Choose to approve or to turn down."))
+    outcome = BulkOutcome()
+    note = (note or "").strip()
+    for registration in sorted(registrations, key=lambda r: r.id):
+        if registration.status not in BULK_DECIDABLE[decision]:
+            outcome.skipped += 1
+            continue
+        if decision == "approve":
+            status = approve(registration, actor=actor, note=note)
+            if status == "confirmed":
+                outcome.confirmed += 1
+            else:
+                outcome.waitlisted += 1
+        else:
+            reject(registration, actor=actor, note=note)
+            outcome.rejected += 1
+    return outcome
 
 
 def confirm_waitlisted(
@@ -65,8 +109,10 @@ def add_registration(
     privacy_version: str,
     now: datetime | None = None,
 ) -> Any:
-    """Register someone by hand (they told the organiser they agree to the privacy notice)."""
+    """Register someone by hand (they told the organiser they agree to the privacy notice).
 
+    The person needs no further approval: confirmed while a seat is free, else waitlisted.
+    """
     now = now or utcnow()
     outcome = register(
         event,
@@ -80,6 +126,8 @@ def add_registration(
         consent_at=now,
         privacy_version=privacy_version,
         now=now,
+        # The organiser adds the person: that is the approval; seats still count.
+        approved=True,
     )
     if outcome.created:
         record_audit(

@@ -10,13 +10,21 @@ from urllib.parse import parse_qsl, urlencode
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
-from sqlalchemy import func, or_
 from sqlalchemy.orm import selectinload
+from wtforms.fields.choices import SelectChoice
 
+from webapp.audit import audit_entries_for_registration
 from webapp.exports import csv_response, xlsx_response
 from webapp.extensions import db
-from webapp.formatting import REGISTRATION_STATUS_LABELS, STAKEHOLDER_LABELS
+from webapp.formatting import (
+    REGISTRATION_STATUS_LABELS,
+    STAKEHOLDER_LABELS,
+    answer_items,
+    answer_text,
+    question_label,
+)
 from webapp.i18n import LANGUAGE_NAMES
 from webapp.input_hygiene import clean_line
 from webapp.models import REGISTRATION_STATUSES, Event, Region, Registration
@@ -25,6 +33,7 @@ from webapp.organiser.access import get_event_for_edit_or_403
 from webapp.organiser.event_data import SchedulingError
 from webapp.organiser.forms import (
     AddRegistrationForm,
+    BulkDecisionForm,
     ConfirmFromWaitingListForm,
     EmptyForm,
     RegistrationFilterForm,
@@ -32,10 +41,14 @@ from webapp.organiser.forms import (
 )
 from webapp.registrations.queries import seats_left, status_counts
 from webapp.registrations.rules import CapacityError, RegistrationError
+from webapp.search import contains_text
 
 bp = Blueprint("registrations", __name__, url_prefix="/events/<int:event_id>")
 
 PER_PAGE = 200
+# Registrations an organiser may still decide on (approve or turn down).
+DECIDABLE_STATUSES = ("pending", "waitlisted")
+NO_REGION = "none"
 
 
 def _registration_or_404(event: Event, registration_id: int) -> Registration:
@@ -60,10 +73,16 @@ def _back(event: Event):
 @bp.get("/registrations", endpoint="list")
 def registration_list(event_id: int):
     event = get_event_for_edit_or_403(event_id)
+    regions = list(db.session.scalars(db.select(Region).order_by(Region.code)))
     form = RegistrationFilterForm(request.args)
     form.status.choices = choices(
         [("", _("Every status"))]
         + [(s, REGISTRATION_STATUS_LABELS[s]) for s in REGISTRATION_STATUSES]
+    )
+    form.region.choices = choices(
+        [("", _("Every region"))]
+        + [(r.code, r.name) for r in regions]
+        + [(NO_REGION, _("Other / outside the partnership"))]
     )
     stmt = (
         db.select(Registration)
@@ -71,39 +90,157 @@ def registration_list(event_id: int):
         .options(selectinload(Registration.region))
         .order_by(Registration.id)
     )
-    # A filter is a view, not a change: an unknown status or an over-long search is
-    # ignored (and the list shown unfiltered) rather than refused.
+    # A filter is a view, not a change: an unknown status or region, or an over-long
+    # search, is ignored (and the list shown unfiltered) rather than refused.
     status = request.args.get("status", "")
     if status in REGISTRATION_STATUSES:
         stmt = stmt.where(Registration.status == status)
     else:
         form.status.data = ""
+    region_code = request.args.get("region", "")
+    region = next((r for r in regions if r.code == region_code), None)
+    if region is not None:
+        stmt = stmt.where(Registration.region_id == region.id)
+    elif region_code == NO_REGION:
+        stmt = stmt.where(Registration.region_id.is_(None))
+    else:
+        form.region.data = ""
     q = " ".join((request.args.get("q") or "").split())[:100]
     form.q.data = q
     if q:
-        pattern = "%" + q.lower().replace("\\", "").replace("%", "").replace("_", "") + "%"
         stmt = stmt.where(
-            or_(
-                func.lower(Registration.name).like(pattern),
-                func.lower(Registration.email).like(pattern),
-                func.lower(Registration.organisation).like(pattern),
-            )
+            contains_text(q, Registration.name, Registration.email, Registration.organisation)
         )
     registrations = list(db.session.scalars(stmt.limit(PER_PAGE + 1)))
     truncated = len(registrations) > PER_PAGE
+    registrations = registrations[:PER_PAGE]
     counts = status_counts([event.id])[event.id]
+    questions = list(event.questions)
     return render_template(
         "organiser/registrations.html",
         event=event,
         form=form,
-        registrations=registrations[:PER_PAGE],
+        registrations=registrations,
         truncated=truncated,
         counts=counts,
         seats_left=seats_left(event, counts["confirmed"]),
         action_form=EmptyForm(),
+        bulk_form=BulkDecisionForm(formdata=None),
+        decidable=[r for r in registrations if r.status in DECIDABLE_STATUSES],
+        questions=questions,
+        question_headers=[question_label(q) for q in questions],
+        answer_text=answer_text,
         return_query=request.query_string.decode()[:300],
         STAKEHOLDER_LABELS=STAKEHOLDER_LABELS,
     )
+
+
+@bp.get("/registrations/<int:registration_id>", endpoint="detail")
+def registration_detail(event_id: int, registration_id: int):
+    """One registration: every field, every answer, its history and what can be done."""
+    event = get_event_for_edit_or_403(event_id)
+    registration = _registration_or_404(event, registration_id)
+    return render_template(
+        "organiser/registration.html",
+        event=event,
+        registration=registration,
+        answers=answer_items(list(event.questions), registration.answers),
+        history=audit_entries_for_registration(registration),
+        STAKEHOLDER_LABELS=STAKEHOLDER_LABELS,
+        return_query="",
+    )
+
+
+@bp.post("/registrations/decide")
+def decide(event_id: int):
+    """Approve or turn down the ticked registrations, with an optional message."""
+    event = get_event_for_edit_or_403(event_id)
+    form = BulkDecisionForm()
+    candidates = {
+        r.id: r
+        for r in db.session.scalars(
+            db.select(Registration).where(
+                Registration.event_id == event.id,
+                Registration.status.in_(DECIDABLE_STATUSES),
+            )
+        )
+    }
+    form.ids.choices = [SelectChoice(rid, str(rid)) for rid in candidates]
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            abort(400)
+        for errors in (form.ids.errors, form.decision.errors, form.note.errors):
+            for error in errors:
+                flash(error, "error")
+        return _back(event)
+    chosen = [candidates[registration_id] for registration_id in form.ids.data]
+    try:
+        outcome = registration_actions.decide_registrations(
+            chosen, form.decision.data, actor=current_user, note=form.note.data or ""
+        )
+    except (RegistrationError, SchedulingError) as error:
+        db.session.rollback()
+        flash(getattr(error, "message", None) or str(error), "error")
+        return _back(event)
+    db.session.commit()
+    for message, category in _bulk_messages(outcome):
+        flash(message, category)
+    return _back(event)
+
+
+def _bulk_messages(outcome: registration_actions.BulkOutcome) -> list[tuple[str, str]]:
+    """What happened, each outcome in its own words (nobody "approved" who is waiting)."""
+    messages: list[tuple[str, str]] = []
+    if outcome.confirmed:
+        messages.append(
+            (
+                ngettext(
+                    "%(num)d registration approved: the seat is confirmed; they get an e-mail.",
+                    "%(num)d registrations approved: their seats are confirmed; they get an "
+                    "e-mail.",
+                    outcome.confirmed,
+                ),
+                "success",
+            )
+        )
+    if outcome.waitlisted:
+        messages.append(
+            (
+                ngettext(
+                    "%(num)d approved registration went to the waiting list because the "
+                    "event is full; they get an e-mail.",
+                    "%(num)d approved registrations went to the waiting list because the "
+                    "event is full; they get an e-mail.",
+                    outcome.waitlisted,
+                ),
+                "warning",
+            )
+        )
+    if outcome.rejected:
+        messages.append(
+            (
+                ngettext(
+                    "%(num)d registration turned down; they get an e-mail.",
+                    "%(num)d registrations turned down; they get an e-mail.",
+                    outcome.rejected,
+                ),
+                "success",
+            )
+        )
+    if outcome.skipped:
+        messages.append(
+            (
+                ngettext(
+                    "%(num)d registration was left as it is: its status does not allow "
+                    "this decision.",
+                    "%(num)d registrations were left as they are: their status does not "
+                    "allow this decision.",
+                    outcome.skipped,
+                ),
+                "warning",
+            )
+        )
+    return messages
 
 
 def _post_action(event_id: int, registration_id: int, action, success: str):
@@ -125,12 +262,35 @@ def _post_action(event_id: int, registration_id: int, action, success: str):
 
 @bp.post("/registrations/<int:registration_id>/approve")
 def approve(event_id: int, registration_id: int):
-    return _post_action(
-        event_id,
-        registration_id,
-        lambda r: registration_actions.approve(r, actor=current_user),
-        _("The registration was approved; they will get an e-mail."),
-    )
+    event = get_event_for_edit_or_403(event_id)
+    registration = _registration_or_404(event, registration_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        status = registration_actions.approve(registration, actor=current_user)
+    except RegistrationError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return _back(event)
+    db.session.commit()
+    if status == "confirmed":
+        flash(
+            _(
+                "%(name)s is approved and has a seat; they will get an e-mail.",
+                name=registration.name,
+            ),
+            "success",
+        )
+    else:
+        flash(
+            _(
+                "%(name)s is approved, but the event is full: they are on the waiting list "
+                "and will get an e-mail saying so.",
+                name=registration.name,
+            ),
+            "warning",
+        )
+    return _back(event)
 
 
 @bp.post("/registrations/<int:registration_id>/reject")

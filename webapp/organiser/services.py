@@ -280,6 +280,8 @@ def duplicate_event(event: Event, *, actor: User, host_partner: Partner | None =
                 kind=question.kind,
                 required=question.required,
                 options=list(question.options or []),
+                help_text=question.help_text or "",
+                translations=dict(question.translations or {}),
             )
         )
     copy_programme(event, copy)

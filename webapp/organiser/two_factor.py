@@ -30,6 +30,7 @@ from webapp.models import RecoveryCode, SecurityPolicy, User
 from webapp.models.users import secret_digest
 from webapp.organiser.accounts import end_sessions
 from webapp.timezones import utcnow
+from webapp.user_errors import UserError
 
 ISSUER = "Inter Ventures Events"
 RECOVERY_CODE_COUNT = 10
@@ -40,12 +41,8 @@ RECOVERY_CODE_LENGTH = 16
 DRIFT_STEPS = 1
 
 
-class TwoFactorError(ValueError):
+class TwoFactorError(UserError):
     """A refused change of the second factor; ``str(error)`` is a message for the user."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 # --- policy ------------------------------------------------------------------------------

@@ -39,6 +39,7 @@ from webapp.organiser import event_data, event_languages
 from webapp.organiser import services as scheduling
 from webapp.registrations.rules import InvalidEmail, is_well_formed_token, normalise_email
 from webapp.timezones import is_valid_timezone, utc_to_local, utcnow
+from webapp.user_errors import UserError
 
 MAX_SLOTS = 30
 MAX_INVITEES = 200
@@ -48,15 +49,11 @@ COMMENT_MAX_LENGTH = 500
 HOLIDAY_SUBDIVISIONS = {"ES": "CL"}
 
 
-class PollError(ValueError):
+class PollError(UserError):
     """A rule said no; ``str(error)`` is a translated message for the reader.
 
     ``field`` names the form field it belongs next to (``slots-2`` for the third slot).
     """
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 class PollClosed(PollError):

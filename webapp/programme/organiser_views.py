@@ -31,6 +31,7 @@ from webapp.programme.display import programme_by_day
 from webapp.programme.forms import AnnounceForm, MaterialForm, ProgrammeItemForm, SpeakerForm
 from webapp.programme.storage import get_storage
 from webapp.timezones import InvalidLocalTime, local_to_utc, utc_to_local
+from webapp.user_errors import show_form_error
 
 bp = Blueprint("programme", __name__)
 
@@ -42,14 +43,6 @@ def _item_or_404(event: Event, item_id: int) -> ProgrammeItem:
     if item is None or item.event_id != event.id:
         abort(404)
     return item
-
-
-def _add_error(form, field: str | None, message: str) -> None:
-    target = getattr(form, field, None) if field else None
-    if target is None:
-        form.form_errors.append(message)
-    else:
-        target.errors = [*target.errors, message]
 
 
 # --- the programme ---------------------------------------------------------------------------
@@ -142,7 +135,7 @@ def _item_page(event: Event, item: ProgrammeItem | None):
             saved, warnings = services.save_item(event, data, actor=current_user, item=item)
         except services.ProgrammeError as error:
             db.session.rollback()
-            _add_error(form, error.field, str(error))
+            show_form_error(form, error.field, str(error))
         else:
             db.session.commit()
             flash(
@@ -221,7 +214,7 @@ def _speaker_page(speaker: Speaker | None):
             )
         except services.ProgrammeError as error:
             db.session.rollback()
-            _add_error(form, error.field, str(error))
+            show_form_error(form, error.field, str(error))
         else:
             db.session.commit()
             flash(_("The speaker was saved."), "success")
@@ -330,7 +323,7 @@ def _save_material(event: Event, form: MaterialForm) -> bool:
             )
     except services.ProgrammeError as error:
         db.session.rollback()
-        _add_error(form, error.field, str(error))
+        show_form_error(form, error.field, str(error))
         return False
     db.session.commit()
     return True
@@ -376,7 +369,7 @@ def announce(event_id: int):
             )
         except services.ProgrammeError as error:
             db.session.rollback()
-            _add_error(form, error.field, str(error))
+            show_form_error(form, error.field, str(error))
         else:
             db.session.commit()
             flash(

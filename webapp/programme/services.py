@@ -34,16 +34,13 @@ from webapp.programme.files import HEAD_BYTES, UploadRefused, check_upload
 from webapp.programme.storage import FileTooLarge, Storage, new_key
 from webapp.registrations.transitions import lock_event
 from webapp.timezones import InvalidLocalTime, local_to_utc, utc_to_local, utcnow
+from webapp.user_errors import UserError
 
 ANNOUNCE_AUDIENCES = ("attendees", "registrants")
 
 
-class ProgrammeError(ValueError):
+class ProgrammeError(UserError):
     """A change the rules refuse; ``str(error)`` is for the organiser, ``field`` names where."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass

@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, or_
+from sqlalchemy import Select, func
 from sqlalchemy.orm import joinedload, selectinload
 
 from webapp.extensions import db
-from webapp.models import EVENT_KINDS, Event, Partner, Region
+from webapp.models import EVENT_KINDS, Event, Region
+from webapp.search import events_matching
 from webapp.timezones import utcnow
 
 MAX_QUERY_LENGTH = 100
@@ -77,10 +78,6 @@ def parse_filters(args: Mapping[str, str], region_codes: set[str]) -> CatalogueF
     return filters
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def public_events_query(filters: CatalogueFilters, now: datetime | None = None) -> Select:
     """Published or cancelled public events matching ``filters``, in display order."""
     now = now or utcnow()
@@ -93,22 +90,9 @@ def public_events_query(filters: CatalogueFilters, now: datetime | None = None) 
         stmt = stmt.where(Event.ends_at < now).order_by(Event.starts_at.desc(), Event.id.desc())
     else:
         stmt = stmt.where(Event.ends_at >= now).order_by(Event.starts_at, Event.id)
-    if filters.q:
-        for word in filters.q.split()[:8]:
-            pattern = f"%{_escape_like(word.lower())}%"
-            stmt = stmt.where(
-                or_(
-                    func.lower(Event.title).like(pattern, escape="\\"),
-                    func.lower(Event.summary).like(pattern, escape="\\"),
-                    func.lower(Event.venue).like(pattern, escape="\\"),
-                    Event.host_partner.has(
-                        or_(
-                            func.lower(Partner.name).like(pattern, escape="\\"),
-                            func.lower(Partner.short_name).like(pattern, escape="\\"),
-                        )
-                    ),
-                )
-            )
+    matching = events_matching(filters.q) if filters.q else None
+    if matching is not None:
+        stmt = stmt.where(Event.id.in_(matching))
     return stmt
 
 
@@ -144,3 +128,13 @@ def catalogue_page(filters: CatalogueFilters, per_page: int) -> CataloguePage:
         )
     )
     return CataloguePage(events=events, total=total or 0, page=filters.page, per_page=per_page)
+
+
+def next_end_of_listed_event(now: datetime | None = None) -> datetime | None:
+    """When the next listed event ends (and so leaves the upcoming lists), if any does."""
+    now = now or utcnow()
+    return db.session.scalar(
+        db.select(func.min(Event.ends_at)).where(
+            Event.visibility == "public", Event.status != "draft", Event.ends_at >= now
+        )
+    )

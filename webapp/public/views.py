@@ -20,9 +20,15 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from webapp.extensions import db
 from webapp.models import Event, Partner, Region
+from webapp.page_cache import cached_page, fresh_until
 from webapp.programme.access import may_open
 from webapp.programme.display import programme_context
-from webapp.public.catalogue import catalogue_page, parse_filters, public_events_query
+from webapp.public.catalogue import (
+    catalogue_page,
+    next_end_of_listed_event,
+    parse_filters,
+    public_events_query,
+)
 from webapp.registrations.queries import confirmed_counts, seats_left
 from webapp.series.services import series_dates_for_visitors
 from webapp.timezones import times_in_regions
@@ -50,10 +56,13 @@ def navigation() -> dict[str, object]:
 
 
 @bp.get("/")
+@cached_page
 def catalogue():
     regions = all_regions()
     filters = parse_filters(request.args, {r.code for r in regions})
     page = catalogue_page(filters, current_app.config["EVENTS_PER_PAGE"])
+    # An event moves from the upcoming list to the past one when it ends.
+    fresh_until([next_end_of_listed_event()])
     counts = confirmed_counts(e.id for e in page.events)
     seats = {e.id: seats_left(e, counts.get(e.id, 0)) for e in page.events}
     return render_template(
@@ -61,6 +70,7 @@ def catalogue():
         page=page,
         filters=filters,
         regions=regions,
+        filter_region=next((r for r in regions if r.code == filters.region), None),
         seats=seats,
     )
 
@@ -88,18 +98,31 @@ def unlisted_headers(response, event: Event):
 
 
 @bp.get("/events/<slug:slug>")
+@cached_page
 def event_detail(slug: str):
     event = get_public_event_or_404(slug)
     regions = all_regions()
     confirmed = confirmed_counts([event.id]).get(event.id, 0)
     materials = list(event.materials)
+    series_dates = series_dates_for_visitors(event)
+    # Registration opens and closes, and the event starts and ends, by time alone.
+    fresh_until(
+        instant
+        for shown in (event, *series_dates)
+        for instant in (
+            shown.registration_opens_at,
+            shown.registration_closes_at,
+            shown.starts_at,
+            shown.ends_at,
+        )
+    )
     page = render_template(
         "public/event.html",
         event=event,
         seats_left=seats_left(event, confirmed),
         start_times=times_in_regions(event.starts_at, regions),
         end_times=times_in_regions(event.ends_at, regions),
-        series_dates=series_dates_for_visitors(event),
+        series_dates=series_dates,
         programme=programme_context(event, regions, request.args.get("tz")),
         materials=[m for m in materials if may_open(m)],
         material_url=lambda m: url_for("programme.material", slug=event.slug, material_id=m.id),
@@ -109,6 +132,7 @@ def event_detail(slug: str):
 
 
 @bp.get("/regions/<code>")
+@cached_page
 def region_detail(code: str):
     region = db.session.scalar(
         db.select(Region)
@@ -130,8 +154,14 @@ def region_detail(code: str):
     )
     counts = confirmed_counts(e.id for e in events)
     seats = {e.id: seats_left(e, counts.get(e.id, 0)) for e in events}
+    fresh_until([next_end_of_listed_event()])
     return render_template(
-        "public/region.html", region=region, events=events, seats=seats, filters=filters
+        "public/region.html",
+        region=region,
+        events=events,
+        seats=seats,
+        filters=filters,
+        display_tz=region.timezone,
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -20,7 +21,12 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from webapp.formatting import ACCOMMODATION_LABELS, STAKEHOLDER_LABELS, question_label
+from webapp.formatting import (
+    ACCOMMODATION_LABELS,
+    STAKEHOLDER_LABELS,
+    question_help,
+    question_label,
+)
 from webapp.input_hygiene import FlaskForm
 from webapp.models import STAKEHOLDER_TYPES, Question, Region
 from webapp.models.events import ACCOMMODATION_ANSWERS
@@ -60,66 +66,74 @@ def _email_syntax(form, field) -> None:
         raise ValidationError(exc.message) from exc
 
 
-class RegistrationForm(FlaskForm):
-    name = StringField(
-        _l("Your name"),
-        validators=[
-            DataRequired(_l("Enter your name.")),
-            Length(max=NAME_MAX, message=_l("A name has at most %(max)d characters.")),
-        ],
-        render_kw={"autocomplete": "name", "maxlength": NAME_MAX},
-    )
-    email = StringField(
-        _l("E-mail address"),
-        description=_l("We send your confirmation and your personal link here."),
-        validators=[
-            DataRequired(_l("Enter your e-mail address.")),
-            Length(max=EMAIL_MAX, message=_l("An e-mail address has at most %(max)d characters.")),
-            _email_syntax,
-        ],
-        render_kw={
-            "autocomplete": "email",
-            # Not type="email": browsers refuse internationalised addresses (josé@…).
-            "inputmode": "email",
-            "maxlength": EMAIL_MAX,
-            "spellcheck": "false",
-        },
-    )
-    organisation = StringField(
-        _l("Organisation"),
-        description=_l("Optional. The company, authority or body you represent."),
-        validators=[
-            Optional(),
-            Length(
-                max=ORGANISATION_MAX,
-                message=_l("An organisation name has at most %(max)d characters."),
-            ),
-        ],
-        render_kw={"autocomplete": "organization", "maxlength": ORGANISATION_MAX},
-    )
-    stakeholder_type = SelectField(
-        _l("Kind of organisation"),
-        choices=[SelectChoice("", _l("Choose one…"))]
-        + [SelectChoice(t, STAKEHOLDER_LABELS[t]) for t in STAKEHOLDER_TYPES],
-        validators=[DataRequired(_l("Choose the kind of organisation you represent."))],
-        invalid_choice_message=_l("Choose one of the kinds in the list."),
-    )
-    region = SelectField(
-        _l("Where you come from"),
-        description=_l("The partner region you are based in, for the regions' reports."),
-        validators=[DataRequired(_l("Choose the region you are based in."))],
-        invalid_choice_message=_l("Choose one of the regions in the list."),
-    )
-    consent = BooleanField(
-        _l("I have read the privacy notice and agree that my data is used for this event."),
-        validators=[DataRequired(_l("Agree to the privacy notice to register."))],
-    )
-    # Left empty by people; filled by bots that fill every input they find.
-    website = StringField(
-        _l("Leave this field empty"),
-        validators=[Optional(), Length(max=200)],
-        render_kw={"autocomplete": "off", "tabindex": "-1"},
-    )
+_NAME = StringField(
+    _l("Your name"),
+    validators=[
+        DataRequired(_l("Enter your name.")),
+        Length(max=NAME_MAX, message=_l("A name has at most %(max)d characters.")),
+    ],
+    render_kw={"autocomplete": "name", "maxlength": NAME_MAX},
+)
+_EMAIL = StringField(
+    _l("E-mail address"),
+    description=_l("We send your confirmation and your personal link here."),
+    validators=[
+        DataRequired(_l("Enter your e-mail address.")),
+        Length(max=EMAIL_MAX, message=_l("An e-mail address has at most %(max)d characters.")),
+        _email_syntax,
+    ],
+    render_kw={
+        "autocomplete": "email",
+        # Not type="email": browsers refuse internationalised addresses (josé@…).
+        "inputmode": "email",
+        "maxlength": EMAIL_MAX,
+        "spellcheck": "false",
+    },
+)
+_ORGANISATION = StringField(
+    _l("Organisation"),
+    description=_l("Optional. The company, authority or body you represent."),
+    validators=[
+        Optional(),
+        Length(
+            max=ORGANISATION_MAX,
+            message=_l("An organisation name has at most %(max)d characters."),
+        ),
+    ],
+    render_kw={"autocomplete": "organization", "maxlength": ORGANISATION_MAX},
+)
+_STAKEHOLDER_TYPE = SelectField(
+    _l("Kind of organisation"),
+    choices=[SelectChoice("", _l("Choose one…"))]
+    + [SelectChoice(t, STAKEHOLDER_LABELS[t]) for t in STAKEHOLDER_TYPES],
+    validators=[DataRequired(_l("Choose the kind of organisation you represent."))],
+    invalid_choice_message=_l("Choose one of the kinds in the list."),
+)
+_REGION = SelectField(
+    _l("Where you come from"),
+    description=_l("The partner region you are based in, for the regions' reports."),
+    validators=[DataRequired(_l("Choose the region you are based in."))],
+    invalid_choice_message=_l("Choose one of the regions in the list."),
+)
+_CONSENT = BooleanField(
+    _l("I have read the privacy notice and agree that my data is used for this event."),
+    validators=[DataRequired(_l("Agree to the privacy notice to register."))],
+)
+# Left empty by people; filled by bots that fill every input they find.
+_WEBSITE = StringField(
+    _l("Leave this field empty"),
+    validators=[Optional(), Length(max=200)],
+    render_kw={"autocomplete": "off", "tabindex": "-1"},
+)
+
+
+class RegistrantDetailsForm(FlaskForm):
+    """What a registrant may correct on their own page: who they are and their answers."""
+
+    name = _NAME
+    organisation = _ORGANISATION
+    stakeholder_type = _STAKEHOLDER_TYPE
+    region = _REGION
 
     question_fields: list[str]
 
@@ -129,10 +143,6 @@ class RegistrationForm(FlaskForm):
             *(SelectChoice(r.code, _region_label(r)) for r in regions),
             SelectChoice(OTHER_REGION, _l("Other / outside the partnership")),
         ]
-
-    @property
-    def honeypot_filled(self) -> bool:
-        return bool((self.website.data or "").strip())
 
     def answers(self, questions: Sequence[Question]) -> dict[str, object]:
         """The answers to the event's questions, keyed by question id (as a string)."""
@@ -169,6 +179,16 @@ class RegistrationForm(FlaskForm):
         return True
 
 
+class RegistrationForm(RegistrantDetailsForm):
+    email = _EMAIL
+    consent = _CONSENT
+    website = _WEBSITE
+
+    @property
+    def honeypot_filled(self) -> bool:
+        return bool((self.website.data or "").strip())
+
+
 def _region_label(region: Region) -> str:
     if region.name == region.country:
         return region.name
@@ -176,12 +196,15 @@ def _region_label(region: Region) -> str:
 
 
 def _options(question: Question) -> list[SelectChoice]:
-    return [SelectChoice(str(option), str(option)) for option in (question.options or [])]
+    """The options in the reader's language; each answers with its key, not its text."""
+    language = str(get_locale() or "en")
+    return [SelectChoice(key, text) for key, text in question.localized_choices(language)]
 
 
 def _text_field(field_class: type[Field], question: Question, max_length: int) -> Field:
     return field_class(
-        question.label,
+        question_label(question),
+        description=question_help(question),
         validators=[
             InputRequired(_l("Answer this question.")) if question.required else Optional(),
             Length(max=max_length, message=_l("An answer has at most %(max)d characters.")),
@@ -219,13 +242,19 @@ def _date_field(question: Question) -> Field:
         first, last = days[0] - around, days[-1] + around
         return TravelDateField(
             label,
+            description=question_help(question),
             validators=validators,
             invalid_value_message=INVALID_DATE,
             first=first,
             last=last,
             render_kw={"min": first.isoformat(), "max": last.isoformat()},
         )
-    return DateField(label, validators=validators, invalid_value_message=INVALID_DATE)
+    return DateField(
+        label,
+        description=question_help(question),
+        validators=validators,
+        invalid_value_message=INVALID_DATE,
+    )
 
 
 def question_field(question: Question) -> Field:
@@ -258,7 +287,8 @@ def question_field(question: Question) -> Field:
         return _text_field(TextAreaField, question, LONG_ANSWER_MAX)
     if question.kind == "multiple_choice":
         return CheckboxListField(
-            question.label,
+            question_label(question),
+            description=question_help(question),
             choices=_options(question),
             validators=[DataRequired(_l("Choose at least one answer."))] if required else [],
             invalid_choice_message=_l("Choose among the answers offered."),
@@ -269,7 +299,8 @@ def question_field(question: Question) -> Field:
         else _options(question)
     )
     return ChoiceRadioField(
-        question.label,
+        question_label(question),
+        description=question_help(question),
         choices=choices,
         validators=[DataRequired(_l("Choose an answer."))] if required else [],
         invalid_choice_message=_l("Choose among the answers offered."),
@@ -277,11 +308,14 @@ def question_field(question: Question) -> Field:
 
 
 def registration_form(
-    questions: Sequence[Question], regions: Iterable[Region], **kwargs
+    questions: Sequence[Question],
+    regions: Iterable[Region],
+    base: type[RegistrantDetailsForm] = RegistrationForm,
+    **kwargs,
 ) -> RegistrationForm:
-    """A registration form for an event with ``questions``."""
+    """A registration form (or, with ``base``, a details form) for an event with ``questions``."""
 
-    class EventRegistrationForm(RegistrationForm):
+    class EventRegistrationForm(base):
         pass
 
     for question in questions:

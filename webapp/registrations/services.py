@@ -14,14 +14,17 @@ functions with explicit arguments; they never read the request and never commit.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import update
 
-from webapp.audit import scrub_registration_audit
+from webapp.audit import record_audit, scrub_registration_audit
 from webapp.extensions import db
-from webapp.models import OutboxMessage, Registration
+from webapp.formatting import answer_text, question_label
+from webapp.models import STAKEHOLDER_TYPES, OutboxMessage, Region, Registration
 from webapp.models.registrations import new_token
 from webapp.registrations.queries import (
     confirmed_counts,
@@ -65,6 +68,8 @@ from webapp.registrations.transitions import (
 from webapp.timezones import utcnow
 
 __all__ = [
+    "can_edit_details",
+    "update_registration_details",
     "DEFAULT_EMAIL_CONFIRMATION_HOLD",
     "EMAIL_MAX_LENGTH",
     "ERASED_NAME",
@@ -159,7 +164,7 @@ def erase_registration(registration: Registration, *, now: datetime | None = Non
 def export_registration_data(registration: Registration) -> dict[str, Any]:
     """Everything stored about the person, for "download my data" (JSON-ready)."""
     event = registration.event
-    questions = {str(q.id): q.label for q in event.questions}
+    questions = {str(q.id): q for q in event.questions}
     return {
         "event": {
             "title": event.title,
@@ -177,7 +182,7 @@ def export_registration_data(registration: Registration) -> dict[str, Any]:
         "status": registration.status,
         "waiting_list_position": waitlist_position(registration),
         "answers": [
-            {"question": questions.get(key, key), "answer": value}
+            _exported_answer(questions.get(key), key, value)
             for key, value in (registration.answers or {}).items()
         ],
         "privacy_notice_version": registration.privacy_version,
@@ -195,6 +200,100 @@ def export_registration_data(registration: Registration) -> dict[str, Any]:
             for a in registration.attendances
         ],
     }
+
+
+def _exported_answer(question, key: str, value: Any) -> dict[str, Any]:
+    """One answer as the person reads it; a choice keeps its stored key beside the text."""
+    if question is None:
+        return {"question": key, "answer": value}
+    entry: dict[str, Any] = {"question": question_label(question)}
+    if question.has_choices:
+        entry["answer"] = answer_text(question, value)
+        entry["stored"] = value
+    else:
+        entry["answer"] = value
+    return entry
+
+
+# --- the registrant's own corrections ----------------------------------------------------
+
+
+def can_edit_details(registration: Registration, now: datetime | None = None) -> bool:
+    """Whether the registrant may still correct their details: active, not erased, and the
+    event neither started nor cancelled."""
+    now = now or utcnow()
+    event = registration.event
+    return (
+        registration.is_active
+        and registration.erased_at is None
+        and not event.is_cancelled
+        and event.starts_at > now
+    )
+
+
+def update_registration_details(
+    registration: Registration,
+    *,
+    name: str,
+    organisation: str,
+    stakeholder_type: str,
+    region: Region | None,
+    answers: Mapping[str, Any],
+    question_ids: Iterable[int],
+    now: datetime | None = None,
+) -> list[str]:
+    """The registrant corrects their name, organisation, region and answers.
+
+    Not a status change: the state machine is not involved. ``answers`` replace the
+    answers to ``question_ids`` (the questions the form asked); answers to other questions
+    are kept. Returns the names of the fields that changed (``answers`` for any answer)
+    and writes them to the audit trail, without the values: personal data lives in the
+    registration only. Raises ``InvalidTransition`` once the event has started (or the
+    registration is no longer active) and ``InvalidRegistrationData`` for data no form
+    should have let by.
+    """
+    now = now or utcnow()
+    if not can_edit_details(registration, now):
+        raise InvalidTransition(
+            _(
+                "Your details can no longer be changed: the event has started or your "
+                "registration is not active."
+            )
+        )
+    name = (name or "").strip()
+    if not name:
+        raise InvalidRegistrationData(_("Enter your name."), "name")
+    if stakeholder_type not in STAKEHOLDER_TYPES:
+        raise InvalidRegistrationData(
+            _("Choose the kind of organisation you represent."), "stakeholder_type"
+        )
+    asked = {str(question_id) for question_id in question_ids}
+    new_answers = {k: v for k, v in (registration.answers or {}).items() if k not in asked}
+    new_answers.update({k: v for k, v in answers.items() if k in asked})
+    wanted = {
+        "name": name,
+        "organisation": (organisation or "").strip(),
+        "stakeholder_type": stakeholder_type,
+        "region_id": region.id if region is not None else None,
+        "answers": new_answers,
+    }
+    changed = [key for key, value in wanted.items() if getattr(registration, key) != value]
+    if not changed:
+        return []
+    for key in changed:
+        setattr(registration, key, wanted[key])
+    if "region_id" in changed:
+        registration.region = region
+    registration.updated_at = now
+    db.session.flush()
+    fields = ["region" if key == "region_id" else key for key in changed]
+    record_audit(
+        None,
+        "registration.details_changed",
+        registration=registration,
+        details={"fields": fields, "by": "registrant"},
+    )
+    return fields
 
 
 def _iso(value: datetime | None) -> str | None:

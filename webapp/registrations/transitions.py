@@ -239,14 +239,18 @@ def _move(
     actor: User | None = None,
     details: Mapping[str, Any] | None = None,
     now: datetime | None = None,
+    note: str = "",
 ) -> AuditEntry | None:
-    """Change a stored registration's status; the caller holds the lock and re-read it."""
+    """Change a stored registration's status; the caller holds the lock and re-read it.
+
+    ``note`` is the organiser's word to the person, shown in the e-mail.
+    """
     _check(cause, registration.status, status)
     registration.status = status
     registration.updated_at = now or utcnow()
     db.session.flush()
     if mail:
-        queue_registration_mail(registration, mail)
+        queue_registration_mail(registration, mail, note=note)
     return _audit(cause, registration, actor, details)
 
 
@@ -279,8 +283,12 @@ def register(
     privacy_version: str,
     now: datetime | None = None,
     email_confirmation_hold: timedelta = DEFAULT_EMAIL_CONFIRMATION_HOLD,
+    approved: bool = False,
 ) -> RegistrationOutcome:
     """Register one person for ``event``: confirmed, waitlisted or pending approval.
+
+    ``approved``: an organiser registers the person, which stands for the approval (and
+    for the confirmed address); the capacity and the waiting list still apply.
 
     If the address already has an active registration for the event, nothing new is
     stored: the existing registration's link is sent again (``created`` is False).
@@ -316,7 +324,7 @@ def register(
             queue_registration_mail(existing, kind)
         return RegistrationOutcome(existing, created=False, status=existing.status)
 
-    if event.requires_approval:
+    if event.requires_approval and not approved:
         status = "pending"
     else:
         free = free_seats(event, counts)
@@ -343,8 +351,9 @@ def register(
         privacy_version=privacy_version,
         created_at=now,
         updated_at=now,
+        # An organiser who adds someone vouches for the address: no double opt-in.
         email_confirm_by=now + email_confirmation_hold
-        if event.requires_email_confirmation
+        if event.requires_email_confirmation and not approved
         else None,
     )
     if registration.awaiting_email_confirmation:
@@ -530,8 +539,13 @@ def confirm_from_waiting_list(
 # --- decisions of the organisers ---------------------------------------------------------
 
 
-def approve_registration(registration: Registration, *, actor: User | None = None) -> str:
-    """Approve a pending registration: confirmed if a seat is free, else waitlisted."""
+def approve_registration(
+    registration: Registration, *, actor: User | None = None, note: str = ""
+) -> str:
+    """Approve a pending registration: confirmed if a seat is free, else waitlisted.
+
+    Returns the new status; ``note`` is the organiser's word to the person, in the e-mail.
+    """
     event = lock_event(registration.event_id)
     registration = _refresh(registration)
     if registration.status != "pending":
@@ -542,19 +556,35 @@ def approve_registration(registration: Registration, *, actor: User | None = Non
         status, mail = "confirmed", "approved"
     else:
         status, mail = "waitlisted", "waitlisted"
-    _move(registration, "approve", status, mail=mail, actor=actor, details={"status": status})
+    details: dict[str, Any] = {"status": status}
+    if note:
+        details["with_note"] = True
+    _move(registration, "approve", status, mail=mail, actor=actor, details=details, note=note)
     return registration.status
 
 
-def reject_registration(registration: Registration, *, actor: User | None = None) -> None:
-    """Turn down a registration awaiting approval or on the waiting list."""
+def reject_registration(
+    registration: Registration, *, actor: User | None = None, note: str = ""
+) -> None:
+    """Turn down a registration awaiting approval or on the waiting list.
+
+    ``note`` is the organiser's word to the person, in the e-mail.
+    """
     lock_event(registration.event_id)
     registration = _refresh(registration)
     if registration.status not in ("pending", "waitlisted"):
         raise InvalidTransition(
             _("Only registrations awaiting approval or on the waiting list can be turned down.")
         )
-    _move(registration, "reject", "rejected", mail="rejected", actor=actor)
+    _move(
+        registration,
+        "reject",
+        "rejected",
+        mail="rejected",
+        actor=actor,
+        details={"with_note": True} if note else None,
+        note=note,
+    )
 
 
 # --- cancelling -------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 
 from flask import (
     Blueprint,
@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from webapp.extensions import db, limiter
+from webapp.formatting import answer_items
 from webapp.models import Event, ProgrammeItem, Registration
 from webapp.programme.access import visible_materials
 from webapp.public.views import all_regions, get_public_event_or_404
@@ -31,9 +32,11 @@ from webapp.registrations.forms import (
     OTHER_REGION,
     ButtonForm,
     EraseForm,
+    RegistrantDetailsForm,
     RegistrationForm,
     registration_form,
 )
+from webapp.registrations.privacy import privacy_notice
 from webapp.timezones import utcnow
 
 bp = Blueprint("registrations", __name__)
@@ -45,6 +48,7 @@ PRIVATE_ENDPOINTS = {
     "registrations.confirmation",
     "registrations.manage",
     "registrations.cancel",
+    "registrations.edit",
     "registrations.download",
     "registrations.erase",
     "registrations.confirm_email",
@@ -133,8 +137,9 @@ def register(slug: str):
                 form.form_errors.append(exc.message)
         else:
             # The same answer whether the address was new or already registered: the
-            # personal link only ever travels by e-mail, to the address's owner.
-            return redirect(url_for(".check_inbox", slug=event.slug), 303)
+            # personal link only ever travels by e-mail, to the address's owner. (The
+            # slug of the address, not the committed event: that would be read again.)
+            return redirect(url_for(".check_inbox", slug=slug), 303)
     return render_template(
         "registrations/register.html",
         event=event,
@@ -225,6 +230,8 @@ def _manage_page(registration: Registration, erase_form: EraseForm, status: int 
         ),
         cancel_form=ButtonForm(),
         erase_form=erase_form,
+        answers=answer_items(list(event.questions), registration.answers),
+        can_edit=services.can_edit_details(registration, now),
         materials=visible_materials(list(event.materials), registration=registration),
         material_url=lambda m: url_for(
             "programme.registrant_material", token=registration.token, material_id=m.id
@@ -232,11 +239,21 @@ def _manage_page(registration: Registration, erase_form: EraseForm, status: int 
     ), status
 
 
-@bp.post("/registrations/<token>/cancel")
+@bp.route("/registrations/<token>/cancel", methods=["GET", "POST"])
 @limit_posts
 def cancel(token: str):
+    """Ask "really cancel?" (GET), then cancel (POST)."""
     registration = _registration_or_404(token)
     form = ButtonForm()
+    if request.method == "GET":
+        if not registration.is_active or registration.event.is_over(utcnow()):
+            return redirect(url_for(".manage", token=token), 303)
+        return render_template(
+            "registrations/cancel.html",
+            registration=registration,
+            event=registration.event,
+            form=form,
+        )
     if not form.validate_on_submit():
         abort(400)
     if not registration.is_active:
@@ -248,6 +265,88 @@ def cancel(token: str):
         db.session.commit()
         flash(_("Your registration is cancelled. We have sent you a confirmation."), "success")
     return redirect(url_for(".manage", token=token), 303)
+
+
+@bp.route("/registrations/<token>/edit", methods=["GET", "POST"])
+@limit_posts
+def edit(token: str):
+    """The registrant corrects their name, organisation, region and answers."""
+    registration = _registration_or_404(token)
+    if not services.can_edit_details(registration):
+        flash(
+            _(
+                "Your details can no longer be changed: the event has started or your "
+                "registration is not active."
+            ),
+            "warning",
+        )
+        return redirect(url_for(".manage", token=token), 303)
+    event = registration.event
+    questions = list(event.questions)
+    regions = all_regions()
+    form = registration_form(questions, regions, base=RegistrantDetailsForm)
+    if request.method == "GET":
+        _fill_details_form(form, registration, questions)
+    elif form.validate_on_submit() and form.check_travel_dates(questions):
+        by_code = {r.code: r for r in regions}
+        try:
+            changed = services.update_registration_details(
+                registration,
+                name=form.name.data,
+                organisation=form.organisation.data or "",
+                stakeholder_type=form.stakeholder_type.data,
+                region=None if form.region.data == OTHER_REGION else by_code[form.region.data],
+                answers=form.answers(questions),
+                question_ids=[q.id for q in questions],
+            )
+        except services.RegistrationError as exc:
+            db.session.rollback()
+            field = getattr(form, exc.field or "", None)
+            if field is not None:
+                field.errors = [*field.errors, exc.message]
+            else:
+                form.form_errors.append(exc.message)
+        else:
+            db.session.commit()
+            if changed:
+                flash(_("Your details are saved."), "success")
+            else:
+                flash(_("Nothing was changed."), "warning")
+            return redirect(url_for(".manage", token=token), 303)
+    return render_template(
+        "registrations/edit.html",
+        registration=registration,
+        event=event,
+        form=form,
+        questions=questions,
+    ), (400 if request.method == "POST" else 200)
+
+
+def _fill_details_form(form, registration: Registration, questions) -> None:
+    form.name.data = registration.name
+    form.organisation.data = registration.organisation
+    form.stakeholder_type.data = registration.stakeholder_type
+    form.region.data = registration.region.code if registration.region else OTHER_REGION
+    answers = registration.answers or {}
+    for question in questions:
+        value = answers.get(str(question.id))
+        if value is None:
+            continue
+        field = getattr(form, question.field_name)
+        if question.kind in ("date", "arrival_date", "departure_date"):
+            try:
+                value = date.fromisoformat(str(value))
+            except ValueError:
+                continue
+        elif question.kind == "yes_no" and isinstance(value, bool):
+            value = "yes" if value else "no"
+        field.data = value
+
+
+@bp.get("/privacy")
+def privacy():
+    notice = privacy_notice(str(get_locale() or "en"))
+    return render_template("registrations/privacy.html", notice=notice)
 
 
 @bp.post("/registrations/<token>/confirm-email")

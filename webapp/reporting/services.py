@@ -13,15 +13,11 @@ from sqlalchemy import select
 
 from webapp.extensions import db
 from webapp.models import ActionPlan, Event, PlanAction, Region, ReportingPeriod
+from webapp.user_errors import UserError
 
 
-class ReportingError(Exception):
+class ReportingError(UserError):
     """A change refused for a reason the user can act on (``message`` is translated)."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 # --- reporting periods -------------------------------------------------------------------

@@ -200,6 +200,8 @@ def _copy_to(
                     kind=question.kind,
                     required=question.required,
                     options=list(question.options or []),
+                    help_text=question.help_text or "",
+                    translations=dict(question.translations or {}),
                 )
             )
     # Flushed one by one: each slug must see the previous ones.
