@@ -103,6 +103,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.registrations.views import bp as registrations_bp
     from webapp.reporting.certificate_views import bp as certificates_bp
     from webapp.reporting.views import bp as reporting_bp
+    from webapp.sharing.views import bp as sharing_bp
 
     for blueprint in (
         public_bp,
@@ -116,5 +117,6 @@ def _register_blueprints(app: Flask) -> None:
         programme_bp,
         reporting_bp,
         certificates_bp,
+        sharing_bp,
     ):
         app.register_blueprint(blueprint)

@@ -216,7 +216,8 @@ class EventForm(FlaskForm):
     language = SelectField(
         _l("Language of the texts above"),
         description=_l(
-            "Visitors who read another language see these texts unless you add a translation below."
+            "Visitors see it as the language the event is held in. Those who read another "
+            "language see these texts unless you add a translation below."
         ),
         validate_choice=False,
     )
