@@ -38,9 +38,11 @@ def feed_uid(client, event) -> str:
 def calendar_of(message) -> icalendar.Calendar | None:
     for part in message.iter_attachments():
         if part.get_content_type() == "text/calendar":
-            assert part.get_param("method") == "PUBLISH"
             assert part.get_filename().endswith(".ics")
-            return icalendar.Calendar.from_ical(part.get_payload(decode=True))
+            calendar = icalendar.Calendar.from_ical(part.get_payload(decode=True))
+            # The MIME type names the calendar's METHOD (RFC 6047), as mail clients expect.
+            assert part.get_param("method") == str(calendar["METHOD"])
+            return calendar
     return None
 
 
@@ -114,6 +116,12 @@ def test_changed_event_sends_higher_sequence_and_cancelled_event_a_cancelled_cal
     assert changed["DTSTART"].dt == START + timedelta(hours=1)
     assert str(cancelled["STATUS"]) == "CANCELLED"
     assert int(cancelled["SEQUENCE"]) > int(changed["SEQUENCE"])
+    methods = {key: str(calendar["METHOD"]) for key, calendar in calendars.items()}
+    assert methods == {
+        "Registration confirmed": "PUBLISH",
+        "Event changed": "PUBLISH",
+        "Event cancelled": "CANCEL",  # removes the entry from the reader's calendar
+    }
 
 
 def test_join_link_only_reaches_confirmed_registrants(app, smtp_server, webinar, make_registration):

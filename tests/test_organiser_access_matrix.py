@@ -26,6 +26,7 @@ from webapp.models import (
     Event,
     Invitation,
     Material,
+    Message,
     PartnerContact,
     PlanAction,
     Poll,
@@ -194,6 +195,9 @@ EVENT_ROUTES = [
     ("POST", "/organiser/speakers/{speaker}/edit", ALLOWED, ALLOWED, ALLOWED),
     ("POST", "/organiser/speakers/{speaker}/delete", ALLOWED, ALLOWED, ALLOWED),
     # Attendance: participants are seen and marked by the host region's organisers.
+    ("GET", "/organiser/events/{event}/messages", FORBIDDEN, ALLOWED, ALLOWED),
+    ("POST", "/organiser/events/{event}/messages", FORBIDDEN, ALLOWED, ALLOWED),
+    ("GET", "/organiser/events/{event}/messages/{message}", FORBIDDEN, ALLOWED, ALLOWED),
     ("GET", "/organiser/events/{event}/attendance", FORBIDDEN, ALLOWED, ALLOWED),
     ("GET", "/organiser/events/{event}/attendance.csv", FORBIDDEN, ALLOWED, ALLOWED),
     ("GET", "/organiser/events/{event}/attendance.xlsx", FORBIDDEN, ALLOWED, ALLOWED),
@@ -389,6 +393,8 @@ def world(make_partner, make_event, make_registration, partner, regions):
     plan = ActionPlan(region=regions["HU"], title="Green SMEs")
     action = PlanAction(plan=plan, title="Export vouchers")
     db.session.add_all([period, plan, action])
+    message = Message(event=event, subject="Parking", body="Hello {name}", recipient_count=1)
+    db.session.add(message)
     today = make_event(start=timedelta(minutes=-30))
     present = make_registration(today)
     webinar = make_event(start=datetime(2026, 3, 10, 9, 0, tzinfo=UTC))
@@ -435,6 +441,7 @@ def world(make_partner, make_event, make_registration, partner, regions):
         "checkin": present.checkin_token,
         "webinar": webinar.id,
         "upload": upload.id,
+        "message": message.id,
     }
     return users, ids
 

@@ -150,12 +150,15 @@ def test_no_personal_feed_until_confirmed(client, webinar, make_registration, st
     page = client.get(f"/registrations/{registration.token}").get_data(as_text=True)
     assert registration.feed_token not in page
     assert "once your seat is confirmed" in page
+    # Nor the event's calendar file: it would add an event they hold no seat at.
+    assert f"/events/{webinar.slug}.ics" not in page
 
 
 def test_confirmed_registrant_gets_the_personal_feed(client, webinar, make_registration):
     registration = make_registration(webinar)
     page = client.get(f"/registrations/{registration.token}").get_data(as_text=True)
     assert f"/feeds/{registration.feed_token}.ics" in page
+    assert f"/events/{webinar.slug}.ics" in page
 
 
 # --- the privacy notice -------------------------------------------------------------------

@@ -125,7 +125,10 @@ def test_hsts_behind_a_trusted_proxy(app_config, database_url, tmp_path):
     assert "max-age=" in response.headers["Strict-Transport-Security"]
 
 
-INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
+# A JSON-LD block is data, not script: CSP's script-src does not apply to it.
+INLINE_SCRIPT = re.compile(
+    r"<script(?![^>]*\b(?:src=|type=\"application/ld\+json\"))[^>]*>", re.IGNORECASE
+)
 INLINE_HANDLER = re.compile(r"\son[a-z]+\s*=", re.IGNORECASE)
 INLINE_STYLE = re.compile(r"\sstyle\s*=|<style\b", re.IGNORECASE)
 JAVASCRIPT_URL = re.compile(r"javascript:", re.IGNORECASE)

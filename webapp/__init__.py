@@ -23,7 +23,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
     )
-    settings.load(app.config, app.instance_path, config)
+    # The typed settings, built once; app.config holds the same values for Flask and
+    # its extensions.
+    app.extensions["settings"] = settings.load(app.config, app.instance_path, config)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
@@ -101,6 +103,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.registrations.views import bp as registrations_bp
     from webapp.reporting.certificate_views import bp as certificates_bp
     from webapp.reporting.views import bp as reporting_bp
+    from webapp.sharing.views import bp as sharing_bp
 
     for blueprint in (
         public_bp,
@@ -114,5 +117,6 @@ def _register_blueprints(app: Flask) -> None:
         programme_bp,
         reporting_bp,
         certificates_bp,
+        sharing_bp,
     ):
         app.register_blueprint(blueprint)

@@ -23,6 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Timezone, TimezoneDaylight, TimezoneStandard, vRecur, vText, vUri
@@ -296,7 +297,7 @@ def _add_event(calendar: Calendar, event: CalendarEvent, *, organizer: str) -> N
     if event.categories:
         add("CATEGORIES", list(event.categories))
     if event.conference_url:
-        parameters: dict[str, object] = {"VALUE": "URI", "FEATURE": ["AUDIO", "VIDEO"]}
+        parameters: dict[str, Any] = {"VALUE": "URI", "FEATURE": ["AUDIO", "VIDEO"]}
         if event.conference_label:
             parameters["LABEL"] = event.conference_label
         add("CONFERENCE", vUri(event.conference_url), parameters=parameters)

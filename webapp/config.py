@@ -1,215 +1,402 @@
-"""Configuration defaults and the environment variables that override them.
+"""The application's settings: one typed object, built once at start-up.
 
-Precedence (lowest first): ``DefaultConfig``, ``instance/config.py``, the
-environment, then the mapping passed to ``create_app`` (tests).
+Every setting is a field of ``Settings`` below, with its type, its default and what it
+means; README's settings table is written from these fields (``python -m webapp.config
+--readme README.md``) and a test fails when the two disagree.
+
+Precedence (lowest first): the defaults here, ``instance/config.py``, the environment,
+then the mapping passed to ``create_app`` (tests). A value that does not fit its type
+stops the start with a ``ConfigurationError`` naming the setting. Values that are
+well-typed but unsafe (no ``SECRET_KEY``, no ``PUBLIC_BASE_URL``…) are found by
+``configuration_problems``: outside debug and tests the app refuses to start with them,
+and ``flask check-config`` lists them.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from ipaddress import ip_network
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlsplit, urlunsplit
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic.fields import FieldInfo
 
 from webapp.timezones import parse_working_hours
 
 # Languages whose catalogs ship with the application; English is the source language.
 LANGUAGES = ("en", "hu", "it", "pl", "es", "lt")
 
-
-class DefaultConfig:
-    SECRET_KEY: str | None = None
-    # SQLALCHEMY_DATABASE_URI defaults to sqlite:///<instance>/app.sqlite (set in create_app).
-    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
-    PUBLIC_BASE_URL: str | None = None
-
-    MAIL_BACKEND = "file"
-    MAIL_SERVER = "localhost"
-    MAIL_PORT = 25
-    MAIL_USERNAME: str | None = None
-    MAIL_PASSWORD: str | None = None
-    MAIL_USE_TLS = False
-    MAIL_USE_SSL = False
-    MAIL_DEFAULT_SENDER = "Inter Ventures Events <events@inter-ventures.eu>"
-    MAIL_TIMEOUT = 10
-    # Where the ``file`` backend writes .eml files; None means <instance>/outbox.
-    MAIL_FILE_DIRECTORY: str | None = None
-    # Delivery retries: the n-th failed attempt waits BASE * 2**(n-1) seconds (at most MAX),
-    # and a message still undelivered after MAIL_MAX_ATTEMPTS attempts is marked failed.
-    MAIL_MAX_ATTEMPTS = 12
-    MAIL_RETRY_BASE_SECONDS = 60
-    MAIL_RETRY_MAX_SECONDS = 6 * 3600
-    # How long a worker may hold claimed messages before another worker may take them over.
-    MAIL_CLAIM_SECONDS = 600
-    # Registrations of events that ended longer ago than this are anonymised.
-    PERSONAL_DATA_RETENTION_DAYS = 730
-
-    RATELIMIT_STORAGE_URI = "memory://"
-    # Prefix of the rate-limit keys, so several sites can share one Redis database.
-    RATELIMIT_KEY_PREFIX = "ive"
-    RATELIMIT_ENABLED = True
-    RATELIMIT_HEADERS_ENABLED = True
-    REGISTRATION_RATELIMIT = "10 per minute"
-    # Events with "confirm your e-mail address": how long an unconfirmed registration
-    # holds its seat before ``flask registrations release-expired`` gives it to others.
-    EMAIL_CONFIRMATION_HOLD_MINUTES = 60
-
-    # Login attempts per client address (every POST), and refused attempts per account
-    # (the typed address) and per pending second-factor login.
-    LOGIN_RATELIMIT = "5 per minute;30 per hour"
-    LOGIN_ACCOUNT_RATELIMIT = "10 per 15 minutes;50 per day"
-    TWO_FACTOR_RATELIMIT = "5 per minute;15 per hour"
-
-    BABEL_DEFAULT_LOCALE = "en"
-    BABEL_DEFAULT_TIMEZONE = "UTC"
-    LANGUAGES = LANGUAGES
-
-    SESSION_COOKIE_HTTPONLY = True
-    SESSION_COOKIE_SAMESITE = "Lax"
-    REMEMBER_COOKIE_HTTPONLY = True
-    REMEMBER_COOKIE_SAMESITE = "Lax"
-    # Idle timeout of an organiser's session (re-signed on every request).
-    PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
-    # Force Secure cookies; otherwise they are Secure whenever the request came over HTTPS.
-    SESSION_COOKIE_SECURE = False
-    # Reverse proxies in front of the app whose X-Forwarded-* headers are believed.
-    TRUSTED_PROXIES = 0
-    # Strict-Transport-Security on HTTPS responses (seconds; 0 sends none).
-    HSTS_MAX_AGE = 365 * 24 * 3600
-
-    WTF_CSRF_TIME_LIMIT = None  # tokens are bound to the session; a form left open stays usable
-    MAX_CONTENT_LENGTH = 5 * 1024 * 1024
-
-    # Material files: where the local-disk storage keeps them (None: <instance>/materials)
-    # and the largest file accepted.
-    MATERIALS_STORAGE_PATH: str | None = None
-    MATERIAL_MAX_BYTES = 20 * 1024 * 1024
-
-    EVENTS_PER_PAGE = 12
-    PRIVACY_NOTICE_VERSION = "2026-01"
-    # Folder of the privacy notice's text, one <language>.txt each (None: instance/privacy)
-    PRIVACY_NOTICE_PATH: str | None = None
-    FEED_PAST_DAYS = 90  # feeds show events that ended up to this many days ago
-    FEED_CACHE_SECONDS = 900  # a built feed is kept in the process at most this long
-    FEED_HTTP_MAX_AGE = 300  # Cache-Control max-age of .ics responses
-    FEED_REFRESH_SECONDS = 6 * 3600  # REFRESH-INTERVAL / X-PUBLISHED-TTL asked of clients
-    API_CACHE_SECONDS = 60  # Cache-Control max-age of /api/v1 responses
-    # Anonymous catalogue, event and region pages are kept per process under the data
-    # version (any change is a miss at once, on every host); at most this long, and in
-    # at most this many bytes per process. 0 seconds turns the page cache off.
-    PAGE_CACHE_SECONDS = 300
-    PAGE_CACHE_MAX_BYTES = 8 * 1024 * 1024
-    # Working hours a new poll proposes for flagging times in every region (minutes
-    # after local midnight); the environment gives them as "09:00-17:00".
-    POLL_WORKING_HOURS = (9 * 60, 17 * 60)
-
-    # Logging (webapp/logs.py): level name and ``text`` or ``json`` lines on standard error.
-    LOG_LEVEL = "INFO"
-    LOG_FORMAT = "text"
-    # Web server processes serving this app (gunicorn's worker count: gunicorn_conf.py
-    # sets it in every worker). Per-process rate-limit counters are refused above one.
-    WEB_CONCURRENCY = 1
-    # /metrics is served only when a bearer token or client networks are configured.
-    METRICS_TOKEN: str | None = None
-    METRICS_ALLOWED_NETWORKS: str | None = None  # e.g. "127.0.0.1/32, 10.0.0.0/8"
-
-    # Printed documents (evidence packs, certificates): logo files of the deployment
-    # (PNG, JPEG or SVG); a missing file is left out of the document.
-    PROGRAMME_LOGO: str | None = None
-    EU_EMBLEM: str | None = None
-    EU_FUNDING_LINE: str | None = None  # None: "Co-funded by the European Union", translated
-    PARTNER_LOGO_DIR: str | None = None  # holds <partner short name>.svg|png|jpg
-
-
-# Environment variable → (config key, converter)
-def _bool(value: str) -> bool:
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-ENVIRONMENT_KEYS: dict[str, Any] = {
-    "SECRET_KEY": str,
-    "DATABASE_URL": str,
-    "PUBLIC_BASE_URL": str,
-    "MAIL_BACKEND": str,
-    "MAIL_SERVER": str,
-    "MAIL_PORT": int,
-    "MAIL_USERNAME": str,
-    "MAIL_PASSWORD": str,
-    "MAIL_USE_TLS": _bool,
-    "MAIL_USE_SSL": _bool,
-    "MAIL_DEFAULT_SENDER": str,
-    "MAIL_FILE_DIRECTORY": str,
-    "MAIL_TIMEOUT": int,
-    "MAIL_MAX_ATTEMPTS": int,
-    "MAIL_CLAIM_SECONDS": int,
-    "PERSONAL_DATA_RETENTION_DAYS": int,
-    "RATELIMIT_STORAGE_URI": str,
-    "RATELIMIT_ENABLED": _bool,
-    "RATELIMIT_KEY_PREFIX": str,
-    "REGISTRATION_RATELIMIT": str,
-    "LOGIN_RATELIMIT": str,
-    "LOGIN_ACCOUNT_RATELIMIT": str,
-    "TWO_FACTOR_RATELIMIT": str,
-    "SESSION_COOKIE_SECURE": _bool,
-    "TRUSTED_PROXIES": int,
-    "LOG_LEVEL": str,
-    "LOG_FORMAT": str,
-    "WEB_CONCURRENCY": int,
-    "METRICS_TOKEN": str,
-    "METRICS_ALLOWED_NETWORKS": str,
-    "POLL_WORKING_HOURS": parse_working_hours,
-    "MATERIALS_STORAGE_PATH": str,
-    "PRIVACY_NOTICE_PATH": str,
-    "PRIVACY_NOTICE_VERSION": str,
-    "MATERIAL_MAX_BYTES": int,
-    "PAGE_CACHE_SECONDS": int,
-    "PAGE_CACHE_MAX_BYTES": int,
-    "EMAIL_CONFIRMATION_HOLD_MINUTES": int,
-    "HSTS_MAX_AGE": int,
-    "PROGRAMME_LOGO": str,
-    "EU_EMBLEM": str,
-    "EU_FUNDING_LINE": str,
-    "PARTNER_LOGO_DIR": str,
+# Flask and extension keys the product fixes: they describe the code (its catalogs, its
+# cookie policy), not a deployment, so they are not settings. instance/config.py may
+# still set them, as any Flask key.
+FIXED_KEYS: dict[str, Any] = {
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "BABEL_DEFAULT_LOCALE": "en",
+    "BABEL_DEFAULT_TIMEZONE": "UTC",
+    "LANGUAGES": LANGUAGES,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    # Tokens are bound to the session; a form left open stays usable.
+    "WTF_CSRF_TIME_LIMIT": None,
 }
+
+
+def setting(default: Any, meaning: str, shown: str | None = None) -> Any:
+    """A settings field: its default, what it means and, when the default needs words,
+    how README shows it."""
+    extra: dict[str, Any] | None = {"shown_default": shown} if shown is not None else None
+    return Field(default, description=meaning, json_schema_extra=extra)
+
+
+def _working_hours(value: Any) -> Any:
+    return parse_working_hours(value) if isinstance(value, str) else value
+
+
+WorkingHours = Annotated[tuple[int, int], BeforeValidator(_working_hours)]
+
+
+def _seconds(value: Any) -> Any:
+    return timedelta(seconds=int(value)) if isinstance(value, str) and value.isdigit() else value
+
+
+# A duration given in seconds ("28800"), or as an ISO 8601 duration ("PT8H").
+Duration = Annotated[timedelta, BeforeValidator(_seconds)]
+
+
+class Settings(BaseModel):
+    """Every setting of the application; the environment sets each under its own name.
+
+    Pydantic converts and checks the values (``"2525"`` from the environment becomes the
+    port 2525, ``"twenty-five"`` is refused naming ``MAIL_PORT``).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    SECRET_KEY: str | None = setting(
+        None,
+        "signs sessions and CSRF tokens: at least 32 random characters "
+        "(`python -c 'import secrets; print(secrets.token_hex(32))'`)",
+    )
+    DATABASE_URL: str | None = setting(
+        None,
+        "SQLAlchemy URL. PostgreSQL: `postgresql+psycopg://user:pass@host/db` "
+        "(`postgres://` is accepted)",
+        shown="`sqlite:///instance/app.sqlite`",
+    )
+    PUBLIC_BASE_URL: str | None = setting(
+        None,
+        "the site's public address, e.g. `https://events.inter-ventures.eu`: every absolute "
+        "link (e-mails, QR codes, calendar feeds and UIDs, API) is built from it, never from "
+        "the request's `Host` or `X-Forwarded-Host`",
+    )
+    MAIL_BACKEND: str = setting(
+        "file",
+        "`file` writes each message as `.eml` into `MAIL_FILE_DIRECTORY`; `smtp` sends "
+        "through `MAIL_SERVER`",
+    )
+    MAIL_FILE_DIRECTORY: str | None = setting(
+        None, "where the `file` backend writes", shown="`instance/outbox/`"
+    )
+    MAIL_SERVER: str = setting("localhost", "SMTP server")
+    MAIL_PORT: int = setting(25, "SMTP port (587 for STARTTLS, 465 for implicit TLS)")
+    MAIL_USERNAME: str | None = setting(
+        None, "SMTP login, if the server needs one (logs in when it is set)"
+    )
+    MAIL_PASSWORD: str | None = setting(None, "password of the SMTP login")
+    MAIL_USE_TLS: bool = setting(False, "STARTTLS after connecting")
+    MAIL_USE_SSL: bool = setting(False, "implicit TLS from the first byte")
+    MAIL_TIMEOUT: int = setting(10, "seconds to wait for the SMTP server")
+    MAIL_DEFAULT_SENDER: str = setting(
+        "Inter Ventures Events <events@inter-ventures.eu>",
+        "the address every message is sent from (and bounces return to); the display name "
+        "is the host partner's, replies go to `Partner.email` when set",
+    )
+    MAIL_CLAIM_SECONDS: int = setting(
+        600,
+        "how long an outbox worker holds the messages it claimed; a worker that dies leaves "
+        "them to the others after this",
+    )
+    MAIL_MAX_ATTEMPTS: int = setting(
+        12,
+        "delivery attempts before a message is marked failed (waits 1, 2, 4… minutes, at "
+        "most 6 hours apart: about a day in all)",
+    )
+    MAIL_RETRY_BASE_SECONDS: int = setting(
+        60, "wait after the first failed delivery; each further failure doubles it"
+    )
+    MAIL_RETRY_MAX_SECONDS: int = setting(
+        6 * 3600, "the longest wait between two delivery attempts"
+    )
+    PERSONAL_DATA_RETENTION_DAYS: int = setting(
+        730,
+        "`purge-personal-data` anonymises registrations of events that ended longer ago",
+    )
+    RATELIMIT_STORAGE_URI: str = setting(
+        "memory://",
+        "Flask-Limiter storage; `redis://host:6379/0` whenever more than one web process "
+        "runs (refused otherwise)",
+    )
+    RATELIMIT_KEY_PREFIX: str = setting(
+        "ive",
+        "prefix of the rate-limit keys in that storage (several sites may share one Redis)",
+    )
+    RATELIMIT_ENABLED: bool = setting(True, "turn rate limits off (tests)")
+    REGISTRATION_RATELIMIT: str = setting(
+        "10 per minute",
+        "registration, cancel, erase and confirm POSTs per client address",
+    )
+    LOGIN_RATELIMIT: str = setting(
+        "5 per minute;30 per hour", "login attempts per client address (every POST)"
+    )
+    LOGIN_ACCOUNT_RATELIMIT: str = setting(
+        "10 per 15 minutes;50 per day",
+        'refused login attempts per account (see "Account security")',
+    )
+    TWO_FACTOR_RATELIMIT: str = setting(
+        "5 per minute;15 per hour", "second-factor code attempts per pending login"
+    )
+    EMAIL_CONFIRMATION_HOLD_MINUTES: int = setting(
+        60,
+        "on events that ask for a confirmed address, how long an unconfirmed registration "
+        "holds its seat",
+    )
+    MESSAGE_MAX_RECIPIENTS: int = setting(
+        500,
+        "the most registrants one message from the organisers' composer may go to (send "
+        "larger groups in parts, by status or region)",
+    )
+    HSTS_MAX_AGE: int = setting(
+        365 * 24 * 3600,
+        "`Strict-Transport-Security` max-age sent on HTTPS responses; `0` sends none",
+    )
+    SESSION_COOKIE_SECURE: bool = setting(
+        False,
+        "force the `Secure` flag on the session cookie. Without it the cookie is `Secure` "
+        "whenever the request arrived over HTTPS (behind a proxy: see `TRUSTED_PROXIES`)",
+    )
+    PERMANENT_SESSION_LIFETIME: Duration = setting(
+        timedelta(hours=8),
+        "idle timeout of an organiser's session, in seconds (re-signed on every request)",
+    )
+    TRUSTED_PROXIES: int = setting(
+        0,
+        "number of reverse proxies in front of the app whose `X-Forwarded-For/-Proto/-Host` "
+        "headers are believed (Werkzeug `ProxyFix`); set to `1` behind one TLS-terminating "
+        "proxy, so HTTPS is recognised and rate limits see the client's address",
+    )
+    WEB_CONCURRENCY: int = setting(
+        1,
+        "web processes serving the app; `webapp/gunicorn_conf.py` takes its worker count "
+        "from it and tells each worker the real count",
+        shown="`1` (gunicorn configuration: `2`)",
+    )
+    LOG_LEVEL: str = setting("INFO", "`DEBUG`, `INFO`, `WARNING`, `ERROR`, `CRITICAL`")
+    LOG_FORMAT: str = setting("text", '`json` for JSON lines (see "Logs")')
+    METRICS_TOKEN: str | None = setting(
+        None, "bearer token (16+ characters) that may read `/metrics`"
+    )
+    METRICS_ALLOWED_NETWORKS: str | None = setting(
+        None,
+        "comma-separated networks (`10.0.0.0/8, 127.0.0.1/32`) that may read `/metrics`; "
+        "with neither setting `/metrics` answers 404, with both both must match",
+    )
+    POLL_WORKING_HOURS: WorkingHours = setting(
+        (9 * 60, 17 * 60),
+        "the local working day a new poll proposes; times outside it are flagged in every "
+        "region (each poll keeps its own)",
+        shown="`09:00-17:00`",
+    )
+    MATERIALS_STORAGE_PATH: str | None = setting(
+        None,
+        "folder where uploaded material files (slides, minutes, photos) are kept; back it "
+        "up with the database. Each worker host needs the same folder (a shared volume)",
+        shown="`instance/materials/`",
+    )
+    MATERIAL_MAX_BYTES: int = setting(
+        20 * 1024 * 1024,
+        "largest material file accepted; other forms keep `MAX_CONTENT_LENGTH`",
+    )
+    MAX_CONTENT_LENGTH: int = setting(
+        5 * 1024 * 1024, "largest request body (bytes) of every other form"
+    )
+    PROGRAMME_LOGO: str | None = setting(
+        None,
+        "image file (PNG, JPEG or SVG, at most 2 MB) printed at the top of evidence packs "
+        "and certificates; a missing or unreadable file is left out and logged",
+    )
+    EU_EMBLEM: str | None = setting(
+        None, "image file of the EU emblem, printed like `PROGRAMME_LOGO`"
+    )
+    EU_FUNDING_LINE: str | None = setting(
+        None,
+        "the text printed beside the EU emblem",
+        shown='"Co-funded by the European Union" (translated)',
+    )
+    PARTNER_LOGO_DIR: str | None = setting(
+        None,
+        "a directory of partner logos named after the partner's short name "
+        "(`PANNON.svg`, `SODEBUR.png`…); the host partner's logo is printed when there is one",
+    )
+    EVENTS_PER_PAGE: int = setting(12, "events on one page of the catalogue")
+    PRIVACY_NOTICE_PATH: str | None = setting(
+        None,
+        "folder of the privacy notice shown at `/privacy`: one plain-text file per language "
+        "(`en.txt`, `hu.txt`, `it.txt`, `pl.txt`, `es.txt`, `lt.txt`), paragraphs separated "
+        "by an empty line. A language without its file shows `en.txt`; with no files at all "
+        "the built-in notice is shown, translated",
+        shown="`instance/privacy/`",
+    )
+    PRIVACY_NOTICE_VERSION: str = setting(
+        "2026-01",
+        "version of the notice, stored with each registration's consent; raise it when the "
+        "text changes",
+    )
+    PAGE_CACHE_SECONDS: int = setting(
+        300,
+        "longest an anonymous catalogue, event or region page is kept in a web process (a "
+        'change is a miss at once anyway, see "Page and feed caches"); `0` turns the page '
+        "cache off",
+    )
+    PAGE_CACHE_MAX_BYTES: int = setting(
+        8 * 1024 * 1024,
+        "pages kept per web process, least recently used first out",
+        shown="`8388608` (8 MB)",
+    )
+    FEED_PAST_DAYS: int = setting(90, "feeds show events that ended up to this many days ago")
+    FEED_CACHE_SECONDS: int = setting(900, "a built feed is kept in the process at most this long")
+    FEED_HTTP_MAX_AGE: int = setting(300, "`Cache-Control` max-age of `.ics` responses")
+    FEED_REFRESH_SECONDS: int = setting(
+        6 * 3600, "`REFRESH-INTERVAL` / `X-PUBLISHED-TTL` asked of calendar apps"
+    )
+    API_CACHE_SECONDS: int = setting(60, "`Cache-Control` max-age of `/api/v1` responses")
+
+    def flask_config(self) -> dict[str, Any]:
+        """The settings as Flask config keys."""
+        return self.model_dump()
+
+
+# The environment variables the settings are read from (each setting's own name).
+ENVIRONMENT_KEYS: tuple[str, ...] = tuple(Settings.model_fields)
 
 
 class ConfigurationError(RuntimeError):
     """The configuration cannot run the application (say which setting and why)."""
 
 
+def _validation_problem(error: ValidationError, where: str) -> ConfigurationError:
+    lines = []
+    for item in error.errors():
+        name = ".".join(str(part) for part in item["loc"])
+        lines.append(f"{name}={item['input']!r} {where}is not valid: {item['msg']}")
+    return ConfigurationError("\n".join(lines))
+
+
 def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """Read the recognised environment variables, converted to their types."""
+    """The settings given in the environment (empty values ignored), converted."""
     environ = os.environ if environ is None else environ
-    values: dict[str, Any] = {}
-    for name, convert in ENVIRONMENT_KEYS.items():
-        raw = environ.get(name)
-        if raw is None or raw == "":
-            continue
-        try:
-            values[name] = convert(raw)
-        except ValueError as exc:
-            raise ConfigurationError(f"{name}={raw!r} is not valid: {exc}") from exc
-    return values
+    given = {name: environ[name] for name in ENVIRONMENT_KEYS if environ.get(name)}
+    try:
+        checked = Settings.model_validate(given)
+    except ValidationError as exc:
+        raise _validation_problem(exc, "in the environment ") from exc
+    return {name: getattr(checked, name) for name in given}
 
 
-def load(config: Any, instance_path: str, overrides: Mapping[str, Any] | None = None) -> None:
-    """Fill a ``flask.Config``: defaults, ``instance/config.py``, environment, ``overrides``.
+def build(
+    instance: Mapping[str, Any] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    """The settings: defaults, then ``instance`` values, the environment, ``overrides``.
 
-    The one place settings are read, for ``create_app`` and for ``flask check-config``
-    (which must work even when the settings would stop the app).
+    Only setting names are taken from ``instance`` and ``overrides``; other keys (Flask's
+    own) are the caller's business.
     """
-    config.from_object(DefaultConfig)
-    config.from_pyfile(os.path.join(instance_path, "config.py"), silent=True)
-    config.update(from_environment())
+    values = {k: v for k, v in (instance or {}).items() if k in Settings.model_fields}
+    values.update(from_environment(environ))
+    values.update({k: v for k, v in (overrides or {}).items() if k in Settings.model_fields})
+    try:
+        return Settings.model_validate(values)
+    except ValidationError as exc:
+        raise _validation_problem(exc, "") from exc
+
+
+def _instance_file(instance_path: str) -> dict[str, Any]:
+    """The upper-case names ``instance/config.py`` sets (none when there is no file)."""
+    from flask import Config
+
+    values = Config(instance_path)
+    values.from_pyfile(os.path.join(instance_path, "config.py"), silent=True)
+    return dict(values)
+
+
+def load(config: Any, instance_path: str, overrides: Mapping[str, Any] | None = None) -> Settings:
+    """Build the settings and fill a ``flask.Config`` with them; return the settings.
+
+    The one place settings are read, for ``create_app``, gunicorn's configuration and
+    ``flask check-config`` (which must work even when the settings would stop the app).
+    Keys that are not settings (Flask's own, such as ``TESTING`` or ``SERVER_NAME``) pass
+    from ``instance/config.py`` and ``overrides`` to the Flask config unchanged.
+    """
+    instance = _instance_file(instance_path)
+    settings = build(instance, overrides)
+    config.update(FIXED_KEYS)
+    config.update({k: v for k, v in instance.items() if k not in Settings.model_fields})
+    config.update(settings.flask_config())
     if overrides:
-        config.update(overrides)
-    database_url = config.get("DATABASE_URL") or config.get("SQLALCHEMY_DATABASE_URI")
+        config.update({k: v for k, v in overrides.items() if k not in Settings.model_fields})
+    database_url = settings.DATABASE_URL or config.get("SQLALCHEMY_DATABASE_URI")
     if not database_url:
         database_url = "sqlite:///" + os.path.join(instance_path, "app.sqlite")
     config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(database_url)
+    return settings
+
+
+# --- README's settings table, written from the fields ----------------------------------
+
+README_TABLE_START = (
+    "<!-- settings table: written by `python -m webapp.config --readme README.md` -->"
+)
+README_TABLE_END = "<!-- end of settings table -->"
+
+
+def _shown_default(field: FieldInfo) -> str:
+    extra = field.json_schema_extra
+    if isinstance(extra, dict) and "shown_default" in extra:
+        return str(extra["shown_default"])
+    value = field.default
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return f"`{str(value).lower()}`"
+    if isinstance(value, timedelta):
+        return f"`{int(value.total_seconds())}`"
+    return f"`{value}`"
+
+
+def settings_table() -> str:
+    """README's table of settings (name, default, meaning), one row per field."""
+    rows = ["| variable | default | meaning |", "| --- | --- | --- |"]
+    for name, field in Settings.model_fields.items():
+        rows.append(f"| `{name}` | {_shown_default(field)} | {field.description} |")
+    return "\n".join(rows)
+
+
+def readme_with_settings_table(readme: str) -> str:
+    """``readme`` with the text between the table's markers replaced by the table."""
+    head, found, rest = readme.partition(README_TABLE_START)
+    _, found_end, tail = rest.partition(README_TABLE_END)
+    if not (found and found_end):
+        raise ValueError(f"README has no {README_TABLE_START!r} … {README_TABLE_END!r}")
+    return f"{head}{README_TABLE_START}\n{settings_table()}\n{README_TABLE_END}{tail}"
 
 
 def normalise_database_url(url: str) -> str:
@@ -366,3 +553,15 @@ def mask_url_password(url: str) -> str:
     netloc = parts.netloc.rsplit("@", 1)
     userinfo = netloc[0].split(":", 1)[0] + ":***"
     return urlunsplit(parts._replace(netloc=f"{userinfo}@{netloc[1]}"))
+
+
+if __name__ == "__main__":
+    # python -m webapp.config                    prints the settings table
+    # python -m webapp.config --readme README.md  writes it into README
+    if sys.argv[1:2] == ["--readme"] and len(sys.argv) == 3:
+        with open(sys.argv[2], encoding="utf-8") as file:
+            text = readme_with_settings_table(file.read())
+        with open(sys.argv[2], "w", encoding="utf-8") as file:
+            file.write(text)
+    else:
+        print(settings_table())

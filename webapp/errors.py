@@ -66,9 +66,10 @@ def register(app: Flask) -> None:
                 remote_addr=request.remote_addr,
                 limit=str(error.description),
             )
-        if error.code == 405 and error.valid_methods:
+        allowed = getattr(error, "valid_methods", None)  # set on 405 Method Not Allowed
+        if error.code == 405 and allowed:
             response, code = render_error(405)
-            return response, code, {"Allow": ", ".join(error.valid_methods)}
+            return response, code, {"Allow": ", ".join(allowed)}
         return render_error(error.code)
 
     @app.errorhandler(InternalServerError)

@@ -9,6 +9,7 @@ site's URLs, and builds the single-event file that confirmation mails attach and
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import timedelta
 from functools import lru_cache
 from typing import Any
@@ -123,7 +124,12 @@ def refresh_interval() -> timedelta:
 
 
 def event_ics(
-    event: Event, *, personal: bool = False, method: str = "PUBLISH", page_url: str | None = None
+    event: Event,
+    *,
+    personal: bool = False,
+    method: str = "PUBLISH",
+    page_url: str | None = None,
+    withdrawn: bool = False,
 ) -> bytes:
     """A calendar with the one ``event``, with the same UID and SEQUENCE as the feeds.
 
@@ -132,11 +138,17 @@ def event_ics(
     ``method`` is ``PUBLISH`` (recommended for attachments), ``REQUEST`` or ``CANCEL``;
     the scheduling methods carry the site's sender as ``ORGANIZER``.
 
+    ``withdrawn=True`` is one registrant's cancellation of an event that still takes
+    place: ``METHOD:CANCEL``, ``STATUS:CANCELLED`` and a ``SEQUENCE`` one above the
+    event's, so the reader's calendar removes the entry the earlier files added (same UID).
+
     The bytes come from a per-process cache keyed by everything they are built from
     (see ``single_event_calendar``): every confirmation mail of an event carries the
     same file, and it is built once, not once per registrant under the event's lock.
     """
-    if method == "CANCEL" and event.status != "cancelled":
+    if withdrawn:
+        method = "CANCEL"
+    elif method == "CANCEL" and event.status != "cancelled":
         raise ValueError("METHOD:CANCEL is only for a cancelled event")
     # A partners-only meeting has no public page: the caller names the reader's page.
     page_url = page_url or external_url("public.event_detail", slug=event.slug)
@@ -153,6 +165,8 @@ def event_ics(
         programme_url=external_url("programme.printable", slug=event.slug),
         programme_more=more,
     )
+    if withdrawn:
+        entry = replace(entry, sequence=event.sequence + 1, status="CANCELLED", conference_url="")
     organizer = ""
     if method != "PUBLISH":
         sender = current_app.config.get("MAIL_DEFAULT_SENDER", "")

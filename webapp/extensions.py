@@ -1,5 +1,7 @@
 """Flask extensions, created unbound and bound to the app in ``create_app``."""
 
+from typing import TYPE_CHECKING, Any, cast
+
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -7,7 +9,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import CursorResult, MetaData, Result
 from sqlalchemy.orm import DeclarativeBase
 
 NAMING_CONVENTION = {
@@ -24,6 +26,21 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+# The base class of the models. Flask-SQLAlchemy builds ``db.Model`` from ``Base`` at run
+# time, which a type checker cannot follow; to it, models derive from ``Base``.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
+
+
+def rows_changed(result: Result[Any]) -> int:
+    """How many rows the UPDATE or DELETE that gave ``result`` changed."""
+    # Session.execute is typed to return Result; a DML statement's is a CursorResult.
+    return cast(CursorResult[Any], result).rowcount or 0
+
+
 migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()

@@ -1,7 +1,8 @@
 """Which language a request is served in, and the visitor's explicit choice of one.
 
-Order of preference: the language the visitor chose with the switcher (cookie ``lang``),
-else the language of the person a private page is for (``g.preferred_locale``), else the best match of the browser's ``Accept-Language``, else the language of the
+Order of preference: the language named in the address (``?lang=hu``: the address of one
+language version of a page, as in ``hreflang`` alternates and shared links), else the
+language the visitor chose with the switcher (cookie ``lang``), else the language of the person a private page is for (``g.preferred_locale``), else the best match of the browser's ``Accept-Language``, else the language of the
 region the page is about (``/regions/<code>``, a region's feed, a catalogue filtered to
 one region), else English.
 """
@@ -9,6 +10,7 @@ one region), else English.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from urllib.parse import urlencode
 
 from flask import (
     Blueprint,
@@ -25,6 +27,7 @@ from flask import (
 from flask_babel import get_locale
 from markupsafe import Markup
 from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.wrappers import Response as BaseResponse
 
 from webapp.extensions import db
 from webapp.language_codes import supported_language
@@ -32,6 +35,8 @@ from webapp.models import Invitation, PartnerContact, Region
 from webapp.urls import safe_next
 
 LOCALE_COOKIE = "lang"
+# Query argument naming the language of one version of a page (``/events/x?lang=pl``).
+LOCALE_ARGUMENT = "lang"
 LOCALE_COOKIE_MAX_AGE = 365 * 24 * 3600
 
 # Each language by its own name: a visitor looks for the language they can read.
@@ -117,6 +122,10 @@ def select_locale() -> str:
     default = current_app.config["BABEL_DEFAULT_LOCALE"]
     if not has_request_context():
         return default
+    g.locale_negotiated = True
+    requested = request.args.get(LOCALE_ARGUMENT)
+    if requested is not None and requested in supported:
+        return requested
     chosen = request.cookies.get(LOCALE_COOKIE)
     if chosen not in supported:
         # A page read by one known person (a poll invitee) speaks their language.
@@ -126,7 +135,6 @@ def select_locale() -> str:
     if chosen not in supported and accept_match is None:
         code = _region_code_of_request()
         region_locale = _region_locale(code) if code else _invitee_locale()
-    g.locale_negotiated = True
     return choose_locale(
         chosen=chosen,
         accept_match=accept_match,
@@ -137,13 +145,16 @@ def select_locale() -> str:
 
 
 def current_path() -> str:
-    """The current page's path and query, to come back to after switching language."""
-    path = request.full_path if request.query_string else request.path
-    return path
+    """The current page's path and query, to come back to after switching language.
+
+    Without ``lang``: the address's language would otherwise override the choice.
+    """
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != LOCALE_ARGUMENT]
+    return f"{request.path}?{urlencode(args)}" if args else request.path
 
 
 @bp.route("/language/<lang>", methods=["GET", "POST"])
-def set_language(lang: str) -> Response:
+def set_language(lang: str) -> BaseResponse:
     """Remember the visitor's language in a cookie and go back to the page they were on."""
     if lang not in current_app.config["LANGUAGES"]:
         abort(404)

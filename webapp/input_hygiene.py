@@ -74,7 +74,9 @@ def clean_text(value: str | None) -> str | None:
 
 def is_clean_link(value: str | None) -> bool:
     """Whether ``value`` holds no whitespace, control or format characters (any link must)."""
-    return bool(value) and not any(
+    if not value:
+        return False
+    return not any(
         unicodedata.category(ch)[0] in "CZ"
         for ch in value  # Cc, Cf, Co, Zs, Zl, Zp...
     )
@@ -149,6 +151,8 @@ class LinkField(StringField):
     A link that lost characters silently would lead somewhere else; a link with a line
     break would break e-mail headers and calendar files.
     """
+
+    data: str | None
 
     def __init__(self, *args, **kwargs):
         validators = list(kwargs.pop("validators", None) or [])

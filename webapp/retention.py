@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from webapp.extensions import db
+from webapp.extensions import db, rows_changed
 from webapp.models import Event, Invitation, PlatformReport, Poll, PollSlot, Registration
 from webapp.registrations.services import erase_registration
 
@@ -44,7 +44,7 @@ def purge_invitation_comments(*, now: datetime, retention_days: int) -> int:
         .values(comment=""),
         execution_options={"synchronize_session": False},
     )
-    return result.rowcount or 0
+    return rows_changed(result)
 
 
 def purge_personal_data(registration_ids: list[int], *, now: datetime) -> int:
@@ -103,4 +103,4 @@ def purge_platform_reports(*, now: datetime, retention_days: int) -> int:
             PlatformReport.event_id.in_(db.select(Event.id).where(Event.ends_at < cutoff))
         )
     )
-    return result.rowcount or 0
+    return rows_changed(result)

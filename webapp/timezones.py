@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -112,6 +112,37 @@ def utc_to_local(instant: datetime, tz_name: str) -> datetime:
     if instant.tzinfo is None:
         raise ValueError("utc_to_local expects an aware datetime")
     return instant.astimezone(zone(tz_name))
+
+
+@dataclass(frozen=True)
+class EventTimes:
+    """An event's times as a value (kept before a change), read like ``Event``'s own."""
+
+    starts_at: datetime
+    ends_at: datetime
+    timezone: str
+    all_day: bool
+
+    @classmethod
+    def of(cls, event: Any) -> EventTimes:
+        return cls(event.starts_at, event.ends_at, event.timezone, event.all_day)
+
+    @property
+    def local_starts_at(self) -> datetime:
+        return utc_to_local(self.starts_at, self.timezone)
+
+    @property
+    def local_ends_at(self) -> datetime:
+        return utc_to_local(self.ends_at, self.timezone)
+
+    @property
+    def days(self) -> list[date]:
+        first = self.local_starts_at.date()
+        end = self.local_ends_at
+        last = end.date()
+        if last > first and end.time() == datetime.min.time():
+            last -= timedelta(days=1)
+        return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
 @dataclass(frozen=True)

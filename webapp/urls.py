@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from flask import current_app
@@ -26,11 +27,20 @@ def public_base_url() -> str:
 
 def external_url(endpoint: str, **values: object) -> str:
     """The absolute URL of ``endpoint``, inside a request or not (CLI, outbox workers)."""
+    return external_url_builder()(endpoint, **values)
+
+
+def external_url_builder() -> Callable[..., str]:
+    """``external_url`` for many addresses in a row (a sitemap): the URL map is bound once."""
     base = urlsplit(public_base_url())
     adapter = current_app.url_map.bind(
         base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "https"
     )
-    return adapter.build(endpoint, values, force_external=True)
+
+    def build(endpoint: str, **values: object) -> str:
+        return adapter.build(endpoint, values, force_external=True)
+
+    return build
 
 
 def site_domain() -> str:

@@ -178,6 +178,9 @@ PAGES = {
     "region": (lambda site: "/regions/LT", 200),
     "not found": (lambda site: "/events/no-such-event", 404),
     "registration form": (lambda site: f"/events/{site['event'].slug}/register", 200),
+    "embed snippet": (lambda site: "/embed?region=LT", 200),
+    "embedded list": (lambda site: "/embed/events", 200),
+    "embedded list, bad filter": (lambda site: "/embed/events?region=ZZ", 400),
     "confirmation": (
         lambda site: f"/registrations/{site['registration'].token}/confirmation",
         200,

@@ -1,6 +1,7 @@
 // Reads an iCalendar file with Mozilla's ical.js (the parser inside Thunderbird) and
 // prints, as JSON, each event's start and end as UTC instants, resolved through the
-// file's own VTIMEZONE components (ical.js ships no time zone database of its own).
+// file's own VTIMEZONE components (ical.js ships no time zone database of its own),
+// with the calendar's METHOD and each event's SEQUENCE, STATUS and SUMMARY.
 //
 // Usage: node ical_times.mjs FILE.ics   (or the file on standard input)
 import { readFileSync } from "node:fs";
@@ -42,4 +43,5 @@ for (const vevent of calendar.getAllSubcomponents("vevent")) {
     summary: vevent.getFirstPropertyValue("summary"),
   };
 }
-process.stdout.write(JSON.stringify({ zones: Object.keys(zones).sort(), events }) + "\n");
+const method = calendar.getFirstPropertyValue("method");
+process.stdout.write(JSON.stringify({ zones: Object.keys(zones).sort(), method, events }) + "\n");

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, request
 from flask_babel import gettext as _
+from werkzeug.wrappers import Response as BaseResponse
 
 from webapp.api import services
 from webapp.urls import external_url
@@ -17,7 +18,7 @@ def _json_error(status: int, message: str, **extra: object) -> Response:
     return response
 
 
-def _cached(response: Response) -> Response:
+def _cached(response: Response) -> BaseResponse:
     seconds = int(current_app.config.get("API_CACHE_SECONDS", 60))
     response.headers["Cache-Control"] = f"public, max-age={seconds}"
     response.headers["Access-Control-Allow-Origin"] = "*"
@@ -26,7 +27,7 @@ def _cached(response: Response) -> Response:
 
 
 @bp.get("/events")
-def events() -> Response:
+def events() -> BaseResponse:
     query = services.parse_list_query(request.args, services.region_codes())
     if query.errors:
         return _json_error(400, _("Some query parameters are not valid."), fields=query.errors)
@@ -54,7 +55,7 @@ def events() -> Response:
 
 
 @bp.get("/events/<slug>")
-def event(slug: str) -> Response:
+def event(slug: str) -> BaseResponse:
     data = services.public_event(slug[:200])
     if data is None:
         return _json_error(404, _("There is no public event with this address."))

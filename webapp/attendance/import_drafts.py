@@ -28,7 +28,7 @@ from webapp.attendance.platform_reports import keep_platform_report
 from webapp.attendance.queries import ATTENDABLE_STATUSES
 from webapp.attendance.services import WalkIn, add_walk_in, check_attendable, record_for, stamp
 from webapp.attendance.thresholds import set_event_threshold, threshold_minutes
-from webapp.extensions import db
+from webapp.extensions import db, rows_changed
 from webapp.models import (
     Attendance,
     AttendanceImport,
@@ -51,7 +51,7 @@ def purge_import_drafts(now: datetime | None = None) -> int:
         .where(AttendanceImport.created_at < cutoff)
         .execution_options(synchronize_session="fetch")
     )
-    return result.rowcount or 0
+    return rows_changed(result)
 
 
 def start_import(

@@ -32,7 +32,7 @@ def keep_platform_report(
     """
     now = now or utcnow()
     db.session.execute(
-        PlatformReport.__table__.delete()
+        db.delete(PlatformReport.__table__)
         .where(PlatformReport.applied_at.is_(None))
         .where(PlatformReport.created_at < now - UNCONFIRMED_IMPORT_MAX_AGE)
     )

@@ -23,6 +23,7 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.http import http_date, is_resource_modified
+from werkzeug.wrappers import Response as BaseResponse
 
 from webapp.extensions import db
 from webapp.feeds import services
@@ -193,7 +194,7 @@ def contact_ics(token: str) -> Response:
 
 
 @bp.post("/registrations/<token>/feed-token")
-def regenerate_feed_token(token: str) -> Response:
+def regenerate_feed_token(token: str) -> BaseResponse:
     """Give the registrant a new personal feed address (CSRF-checked by the app)."""
     registration = find_by_token(token)
     if registration is None or registration.erased_at is not None:

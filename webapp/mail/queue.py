@@ -8,7 +8,7 @@ e-mail never leaves for a change that was rolled back. Delivery is ``flask outbo
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app
 
@@ -19,6 +19,9 @@ from webapp.mail.rendering import (
     render_registration_mail,
 )
 from webapp.models import ACTIVE_STATUSES, Event, OutboxMessage, PollInvitee, Registration, User
+
+if TYPE_CHECKING:
+    from webapp.timezones import EventTimes
 
 # Every message a registrant can receive, by kind.
 REGISTRATION_MAIL_KINDS = (
@@ -90,13 +93,14 @@ def queue_registration_mail(
     dedupe_key: str | None = None,
     waitlist_position: int | None = None,
     note: str = "",
+    earlier: EventTimes | None = None,
 ) -> OutboxMessage:
     """Queue the message of ``kind`` for ``registration``, rendered in its locale.
 
-    ``note`` is a few words from the organiser, shown as they wrote them.
-
     A caller that already knows a waitlisted registrant's ``waitlist_position`` (it
     counted the list under the event's lock) passes it, saving a query under the lock.
+    ``note`` is the organisers' own words (a change's note, a cancellation's reason);
+    ``earlier`` the event's times before a change, shown beside the new ones.
     """
     if kind not in REGISTRATION_MAIL_KINDS:
         raise ValueError(f"unknown registration mail kind {kind!r}")
@@ -106,6 +110,7 @@ def queue_registration_mail(
         changes=list(changes),
         waitlist_position=waitlist_position,
         note=note,
+        earlier=earlier,
     )
     return queue_mail(
         kind=kind,
@@ -122,7 +127,14 @@ def queue_registration_mail(
     )
 
 
-def queue_event_notices(event: Event, kind: str, *, changes: Iterable[str] = ()) -> int:
+def queue_event_notices(
+    event: Event,
+    kind: str,
+    *,
+    changes: Iterable[str] = (),
+    note: str = "",
+    earlier: EventTimes | None = None,
+) -> int:
     """Queue ``event_changed`` or ``event_cancelled`` to everyone registered (not cancelled).
 
     ``changes`` are the names of the changed ``Event`` fields (``starts_at``, ``venue``,
@@ -140,7 +152,7 @@ def queue_event_notices(event: Event, kind: str, *, changes: Iterable[str] = ())
     )
     count = 0
     for registration in registrations:
-        queue_registration_mail(registration, kind, changes=changes)
+        queue_registration_mail(registration, kind, changes=changes, note=note, earlier=earlier)
         count += 1
     return count
 

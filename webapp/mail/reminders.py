@@ -80,7 +80,7 @@ def send_due_reminders(now: datetime | None = None) -> int:
     queued = 0
     for event_id in [e.id for e in events_due_for_reminders(now)]:
         for attempt in (1, 2):
-            event = db.session.get(Event, event_id)
+            event = db.session.get_one(Event, event_id)
             try:
                 count = queue_reminders_for(event)
                 db.session.commit()

@@ -34,12 +34,20 @@ from webapp.formatting import (
     timezone_label,
 )
 from webapp.language_codes import supported_language
-from webapp.models import Event, Invitation, Partner, PartnerContact, PollInvitee, Registration
+from webapp.models import (
+    Event,
+    Invitation,
+    OutboxMessage,
+    Partner,
+    PartnerContact,
+    PollInvitee,
+    Registration,
+)
 from webapp.programme.access import visible_materials
 from webapp.programme.display import short_programme
 from webapp.registrations.queries import waitlist_position
 from webapp.reporting.certificates import certificate_pdf, is_eligible, issue
-from webapp.timezones import utc_to_local
+from webapp.timezones import EventTimes, utc_to_local
 from webapp.urls import external_url, site_domain
 
 SUBJECT_MAX_LENGTH = 300
@@ -90,6 +98,10 @@ CALENDAR_KINDS = frozenset(
 )
 
 
+# The messages whose calendar file puts the event into the registrant's calendar.
+SEAT_CALENDAR_KINDS = ("confirmed", "promoted", "approved", "link_resent", "event_changed")
+
+
 # Messages that give or confirm a seat, or remind of it, carry the check-in QR code when
 # the registrant will show it at the entrance (``shows_checkin_code``).
 CHECKIN_CODE_KINDS = frozenset({"confirmed", "promoted", "approved", "link_resent", "reminder"})
@@ -129,11 +141,14 @@ def render_registration_mail(
     changes: list[str],
     waitlist_position: int | None = None,
     note: str = "",
+    earlier: EventTimes | None = None,
 ) -> RenderedMail:
     """The message of ``kind`` for ``registration``, in the registrant's language.
 
     ``waitlist_position``: the registrant's place on the waiting list when the caller
-    knows it; otherwise a ``waitlisted`` message looks it up.
+    knows it; otherwise a ``waitlisted`` message looks it up. ``note``: the organisers'
+    words to the registrants (a change notice's note, a cancellation's reason).
+    ``earlier``: the event's times before a change, shown beside the new ones.
     """
     event = registration.event
     language = mail_language(registration.locale)
@@ -141,8 +156,15 @@ def render_registration_mail(
     page_url = event_page_url(registration)
     if _carries_calendar(registration, kind):
         attachment = calendar_attachment(
-            event, personal=kind != "event_cancelled", page_url=page_url
+            event,
+            personal=kind != "event_cancelled",
+            page_url=page_url,
+            method="CANCEL" if kind == "event_cancelled" and event.is_cancelled else "PUBLISH",
         )
+        if attachment is not None:
+            attachments.append(attachment)
+    elif kind == "cancelled" and received_calendar_file(registration):
+        attachment = calendar_attachment(event, personal=False, page_url=page_url, withdrawn=True)
         if attachment is not None:
             attachments.append(attachment)
     has_calendar = bool(attachments)
@@ -156,7 +178,14 @@ def render_registration_mail(
     with force_locale(language):
         context = _registration_context(registration, kind, changes, language, waitlist_position)
         context["event_url"] = page_url
-        context["organiser_note"] = (note or "").strip()
+        # Change and cancellation notices quote the note in their own words ("note");
+        # the other messages show it with the shared partial ("organiser_note").
+        if kind in ("event_changed", "event_cancelled"):
+            context["note"] = (note or "").strip()
+        else:
+            context["organiser_note"] = (note or "").strip()
+        if earlier is not None:
+            context.update(_times_before_and_after(registration, earlier))
         subject = _subject(kind, **context.pop("subject_values"))
         text, html = _render_pair(
             kind,
@@ -206,6 +235,53 @@ def render_organiser_notice(registration: Registration, *, name: str, locale: st
         # The organiser answers the registrant directly.
         reply_to=registration.email,
         from_address=from_address,
+    )
+
+
+def message_placeholder_values(registration: Registration) -> dict[str, str]:
+    """What an organiser's message placeholders stand for in ``registration``'s copy:
+    their name, their registration page, the event's time on their clock, in their
+    language."""
+    event = registration.event
+    zone = _reader_zone(registration)
+    with force_locale(mail_language(registration.locale)):
+        when = event_when(event) if event.all_day else _when_in_zone(event, zone)
+    return {
+        "name": registration.name,
+        "personal_link": external_url("registrations.manage", token=registration.token),
+        "event_time": when,
+    }
+
+
+def render_organiser_message(
+    registration: Registration, *, subject: str, body: str, text_language: str
+) -> RenderedMail:
+    """An organiser's message (``subject`` and ``body`` already filled in) to one
+    registrant, in the layout of every message, the frame in the registrant's language.
+
+    ``text_language`` is the language the organiser's text is written in (marked in the
+    HTML, so screen readers read an untranslated text in its own language).
+    """
+    event = registration.event
+    language = mail_language(registration.locale)
+    with force_locale(language):
+        subject = _one_line(subject)
+        if len(subject) > SUBJECT_MAX_LENGTH:
+            subject = subject[: SUBJECT_MAX_LENGTH - 1].rstrip() + "…"
+        text, html = _render_pair(
+            "organiser_message",
+            subject=subject,
+            language=language,
+            text_language=text_language,
+            body=body,
+            title=event_title(event, language),
+            host_name=event.host_partner.name,
+            event_url=event_page_url(registration),
+            manage_url=external_url("registrations.manage", token=registration.token),
+        )
+    from_address, reply_to = sender_of(event.host_partner)
+    return RenderedMail(
+        subject=subject, text=text, html=html, reply_to=reply_to, from_address=from_address
     )
 
 
@@ -290,15 +366,44 @@ def organiser_registrations_url(event: Event) -> str:
 
 
 def calendar_attachment(
-    event: Event, *, personal: bool, page_url: str | None = None
+    event: Event,
+    *,
+    personal: bool,
+    page_url: str | None = None,
+    method: str = "PUBLISH",
+    withdrawn: bool = False,
 ) -> dict[str, Any] | None:
-    """The event as an ``.ics`` attachment (the feeds' UID and SEQUENCE)."""
-    content = event_ics(event, personal=personal, method="PUBLISH", page_url=page_url)
+    """The event as an ``.ics`` attachment (the feeds' UID and SEQUENCE).
+
+    ``method="CANCEL"`` (a cancelled event) and ``withdrawn=True`` (one registrant's
+    cancellation, ``SEQUENCE`` one above the event's) make calendar apps remove the entry.
+    """
+    if withdrawn:
+        method = "CANCEL"
+    content = event_ics(
+        event, personal=personal, method=method, page_url=page_url, withdrawn=withdrawn
+    )
     return {
         "filename": f"{event.slug}.ics",
-        "content_type": "text/calendar; method=PUBLISH; charset=utf-8",
+        "content_type": f"text/calendar; method={method}; charset=utf-8",
         "content": content.decode("utf-8"),
     }
+
+
+def received_calendar_file(registration: Registration) -> bool:
+    """Whether a message with the event's calendar file was queued for ``registration``
+    (so a cancellation has an entry to remove from the registrant's calendar)."""
+    return (
+        db.session.scalar(
+            db.select(OutboxMessage.id)
+            .where(
+                OutboxMessage.registration_id == registration.id,
+                OutboxMessage.kind.in_(SEAT_CALENDAR_KINDS),
+            )
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def checkin_code_attachment(registration: Registration) -> dict[str, Any] | None:
@@ -420,6 +525,21 @@ def _programme_line(event: Event, item, language: str) -> str:
     return f"{start}–{end} {title}{place}"
 
 
+def _times_before_and_after(registration: Registration, earlier: EventTimes) -> dict[str, str]:
+    """The event's former and new times on the reader's clock, if the times changed."""
+    now = EventTimes.of(registration.event)
+    if now == earlier:
+        return {}
+    zone = _reader_zone(registration)
+
+    def when(times: EventTimes) -> str:
+        if times.all_day:
+            return event_when(times)
+        return _when_in_zone(times, zone)
+
+    return {"when_before": when(earlier), "when_after": when(now)}
+
+
 def _reader_zone(registration: Registration) -> str:
     region = registration.region
     return region.timezone if region is not None else registration.event.timezone
@@ -446,7 +566,7 @@ def _differs_from_event_zone(event: Event, tz_name: str) -> bool:
     )
 
 
-def _when_in_zone(event: Event, tz_name: str) -> str:
+def _when_in_zone(event: Event | EventTimes, tz_name: str) -> str:
     start = utc_to_local(event.starts_at, tz_name)
     end = utc_to_local(event.ends_at, tz_name)
     if start.date() == end.date():

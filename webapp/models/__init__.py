@@ -23,6 +23,7 @@ from webapp.models.events import (
     event_regions,
 )
 from webapp.models.invitations import INVITATION_ANSWERS, Invitation
+from webapp.models.messages import MESSAGE_AUDIENCES, Message
 from webapp.models.outbox import OutboxMessage
 from webapp.models.polls import (
     POLL_ANSWERS,
@@ -70,6 +71,7 @@ __all__ = [
     "EVENT_STATUSES",
     "EVENT_VISIBILITIES",
     "INVITATION_ANSWERS",
+    "MESSAGE_AUDIENCES",
     "POLL_ANSWERS",
     "POLL_STATUSES",
     "LOGISTICS_QUESTION_KINDS",
@@ -93,6 +95,7 @@ __all__ = [
     "EventSearchText",
     "EventSeries",
     "Invitation",
+    "Message",
     "Material",
     "OutboxMessage",
     "Partner",

@@ -16,7 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from webapp.extensions import db
+from webapp.extensions import Model
 from webapp.models.checks import one_of
 from webapp.models.events import Event
 from webapp.models.registrations import Registration
@@ -29,7 +29,7 @@ ATTENDANCE_SOURCES = ("manual", "qr", "import")
 THRESHOLD_UNITS = ("minutes", "percent")
 
 
-class Attendance(db.Model):
+class Attendance(Model):
     __tablename__ = "attendances"
     __table_args__ = (
         UniqueConstraint("registration_id", "day", name="uq_attendances_registration_day"),
@@ -58,7 +58,7 @@ class Attendance(db.Model):
     recorded_by: Mapped[User | None] = relationship()
 
 
-class AttendanceThreshold(db.Model):
+class AttendanceThreshold(Model):
     """The minutes online that count as present at one event, set by its organisers.
 
     Without a row the default applies: half the scheduled time of a day.
@@ -82,7 +82,7 @@ class AttendanceThreshold(db.Model):
     event: Mapped[Event] = relationship()
 
 
-class AttendanceImport(db.Model):
+class AttendanceImport(Model):
     """A participant report between its upload and the organiser's confirmation.
 
     The file is kept (at most ``ATTENDANCE_IMPORT_MAX_BYTES``) so that the preview can

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from webapp.extensions import db
+from webapp.extensions import Model
 from webapp.models.users import User
 from webapp.timezones import UTCDateTime, utcnow
 
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from webapp.models.registrations import Registration
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Model):
     """One change made by an organiser (or by the system when ``user`` is null).
 
     Entries outlive what they describe: deleting a draft event or erasing a

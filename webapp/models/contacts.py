@@ -7,13 +7,13 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from webapp.extensions import db
+from webapp.extensions import Model
 from webapp.models.regions import Partner, Region
 from webapp.models.registrations import new_token
 from webapp.timezones import UTCDateTime, utcnow
 
 
-class PartnerContact(db.Model):
+class PartnerContact(Model):
     """One person of a partner: invited to partners-only meetings (and, later, polls).
 
     Managed by the partner's organisers and the administrators. The region is the

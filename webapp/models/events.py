@@ -18,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from webapp.extensions import db
+from webapp.extensions import Model, db
 from webapp.input_hygiene import is_clean_link
 from webapp.language_codes import base_language
 from webapp.models.checks import one_of
@@ -28,6 +28,7 @@ from webapp.timezones import UTCDateTime, utcnow, zone
 if TYPE_CHECKING:
     from webapp.models.programme import Material, ProgrammeItem
     from webapp.models.registrations import Registration
+    from webapp.models.reporting import PlanAction
 
 EVENT_KINDS = ("partner_meeting", "study_visit", "webinar")
 EVENT_FORMATS = ("online", "onsite", "hybrid")
@@ -89,7 +90,7 @@ def localized_text(texts: Any, field: str, locale: str | None) -> str:
     return getattr(texts, field) or ""
 
 
-class EventSeries(db.Model):
+class EventSeries(Model):
     """Events created together on a rule or a list of dates (e.g. monthly meetings).
 
     Each member stays an event of its own, with its own registrations, attendance and
@@ -114,8 +115,11 @@ class EventSeries(db.Model):
         return f"<EventSeries {self.id}>"
 
 
-class Event(db.Model):
+class Event(Model):
     __tablename__ = "events"
+    if TYPE_CHECKING:
+        # The action-plan actions the event serves (PlanAction.events' backref).
+        actions: list[PlanAction]
     __table_args__ = (
         CheckConstraint(one_of("kind", EVENT_KINDS), name="kind"),
         CheckConstraint(one_of("format", EVENT_FORMATS), name="format"),
@@ -288,7 +292,7 @@ class Event(db.Model):
         return f"<Event {self.slug}>"
 
 
-class Question(db.Model):
+class Question(Model):
     """A custom registration question of one event."""
 
     __tablename__ = "questions"

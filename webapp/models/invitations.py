@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from webapp.extensions import db
+from webapp.extensions import Model
 from webapp.models.checks import one_of
 from webapp.models.contacts import PartnerContact
 from webapp.models.events import Event
@@ -17,7 +17,7 @@ from webapp.timezones import UTCDateTime, utcnow
 INVITATION_ANSWERS = ("attend", "maybe", "decline")
 
 
-class Invitation(db.Model):
+class Invitation(Model):
     """One contact invited to one event; ``token`` is the secret of their invitation page.
 
     ``answer`` is null until they answer. Answering "attend" makes (or keeps) a

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from webapp.extensions import db
+from webapp.extensions import Model
 from webapp.models.checks import one_of
 from webapp.models.events import EVENT_KINDS, Event
 from webapp.models.regions import Partner, Region
@@ -35,7 +35,7 @@ def new_poll_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-class Poll(db.Model):
+class Poll(Model):
     __tablename__ = "polls"
     __table_args__ = (
         CheckConstraint(one_of("kind", EVENT_KINDS), name="kind"),
@@ -103,7 +103,7 @@ class Poll(db.Model):
         return f"<Poll {self.id} {self.status}>"
 
 
-class PollSlot(db.Model):
+class PollSlot(Model):
     """A candidate time of a poll."""
 
     __tablename__ = "poll_slots"
@@ -128,7 +128,7 @@ class PollSlot(db.Model):
         return f"<PollSlot {self.id} {self.starts_at:%Y-%m-%dT%H:%MZ}>"
 
 
-class PollInvitee(db.Model):
+class PollInvitee(Model):
     """Someone asked to answer a poll, by a personal link; no account needed.
 
     Name, address and language are kept here, so anyone with an e-mail address can be
@@ -181,7 +181,7 @@ class PollInvitee(db.Model):
         return f"<PollInvitee {self.id}>"
 
 
-class PollAnswer(db.Model):
+class PollAnswer(Model):
     """One invitee's answer to one slot."""
 
     __tablename__ = "poll_answers"

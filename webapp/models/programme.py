@@ -18,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from webapp.extensions import db
+from webapp.extensions import Model, db
 from webapp.models.checks import one_of
 from webapp.models.events import Event, localized_text, text_language
 from webapp.timezones import UTCDateTime, utcnow, zone
@@ -38,7 +38,7 @@ programme_item_speakers = Table(
 )
 
 
-class Speaker(db.Model):
+class Speaker(Model):
     """A speaker, kept once and picked for any number of programme items."""
 
     __tablename__ = "speakers"
@@ -62,7 +62,7 @@ class Speaker(db.Model):
         return f"<Speaker {self.id} {self.name}>"
 
 
-class ProgrammeItem(db.Model):
+class ProgrammeItem(Model):
     """One entry of an event's programme: a session, talk, break, site visit, travel or meal."""
 
     __tablename__ = "programme_items"
@@ -127,7 +127,7 @@ class ProgrammeItem(db.Model):
         return f"<ProgrammeItem {self.id} {self.title}>"
 
 
-class Material(db.Model):
+class Material(Model):
     """A file (stored through the storage interface) or a link, for an event or one item."""
 
     __tablename__ = "materials"

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from webapp.extensions import db
+from webapp.extensions import Model
 from webapp.models.checks import one_of
 from webapp.models.events import Event
 from webapp.models.regions import Region
@@ -28,7 +28,7 @@ def new_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-class Registration(db.Model):
+class Registration(Model):
     __tablename__ = "registrations"
     __table_args__ = (
         CheckConstraint(one_of("status", REGISTRATION_STATUSES), name="status"),

@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
-from webapp.extensions import db
+from webapp.extensions import Model, db
 from webapp.models.regions import Region
 from webapp.models.users import User
 from webapp.timezones import UTCDateTime, utcnow
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from webapp.models.registrations import Registration
 
 
-class ReportingPeriod(db.Model):
+class ReportingPeriod(Model):
     """A span the partners report on (a semester, a project period): both days included."""
 
     __tablename__ = "reporting_periods"
@@ -56,7 +56,7 @@ event_actions = Table(
 )
 
 
-class ActionPlan(db.Model):
+class ActionPlan(Model):
     """A region's action plan: the policy instrument it improves and its actions."""
 
     __tablename__ = "action_plans"
@@ -79,7 +79,7 @@ class ActionPlan(db.Model):
         return f"<ActionPlan {self.title}>"
 
 
-class PlanAction(db.Model):
+class PlanAction(Model):
     """One action of an action plan; events are tagged with the actions they serve."""
 
     __tablename__ = "plan_actions"
@@ -107,7 +107,7 @@ class PlanAction(db.Model):
         return f"<PlanAction {self.position} {self.title}>"
 
 
-class PlatformReport(db.Model):
+class PlatformReport(Model):
     """A platform report (Zoom, Teams, CSV) uploaded for an event, kept as evidence.
 
     Kept when the preview is shown; ``applied_at`` is set when the organiser confirms it.
@@ -138,7 +138,7 @@ def new_certificate_code() -> str:
     return "".join(secrets.choice(alphabet) for _ in range(16))
 
 
-class Certificate(db.Model):
+class Certificate(Model):
     """A certificate of attendance issued to one registration, checked by its code."""
 
     __tablename__ = "certificates"

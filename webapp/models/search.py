@@ -5,11 +5,11 @@ from __future__ import annotations
 from sqlalchemy import DDL, ForeignKey, Index, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from webapp.extensions import db
+from webapp.extensions import Model
 from webapp.models.events import Event
 
 
-class EventSearchText(db.Model):
+class EventSearchText(Model):
     """An event's searchable texts in one lower-case ASCII document.
 
     Title, summary, description, programme texts, venue, address and host partner, in

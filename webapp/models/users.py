@@ -10,7 +10,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from webapp.extensions import db
+from webapp.extensions import Model
 from webapp.models.regions import Partner
 from webapp.timezones import UTCDateTime, utcnow
 
@@ -28,7 +28,7 @@ def secret_digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "users"
     __table_args__ = (CheckConstraint("role IN ('admin', 'organiser')", name="role"),)
 
@@ -86,7 +86,7 @@ class User(UserMixin, db.Model):
         return f"<User {self.email} {self.role}>"
 
 
-class UserSession(db.Model):
+class UserSession(Model):
     """One logged-in browser of a user.
 
     The signed session cookie carries a random key whose digest is ``key_digest``; a
@@ -110,7 +110,7 @@ class UserSession(db.Model):
         return f"<UserSession {self.id} user={self.user_id}>"
 
 
-class RecoveryCode(db.Model):
+class RecoveryCode(Model):
     """A one-time code that stands in for the authenticator app (stored as a digest)."""
 
     __tablename__ = "recovery_codes"
@@ -124,7 +124,7 @@ class RecoveryCode(db.Model):
     user: Mapped[User] = relationship(back_populates="recovery_codes")
 
 
-class SecurityPolicy(db.Model):
+class SecurityPolicy(Model):
     """Site-wide account rules set by administrators (one row, created on first change)."""
 
     __tablename__ = "security_policy"

@@ -5,12 +5,12 @@ from __future__ import annotations
 from sqlalchemy import BigInteger, event, insert
 from sqlalchemy.orm import Mapped, mapped_column
 
-from webapp.extensions import db
+from webapp.extensions import Model
 
 DATA_VERSION_ID = 1
 
 
-class DataVersion(db.Model):
+class DataVersion(Model):
     """A single row (``id`` 1). Written in the same transaction as the change it counts,
     so a reader sees the new number exactly when it can see the new data."""
 

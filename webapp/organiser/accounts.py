@@ -19,7 +19,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from webapp.audit import record_audit
-from webapp.extensions import db
+from webapp.extensions import db, rows_changed
 from webapp.mail.queue import queue_mail
 from webapp.models import Partner, User, UserSession
 from webapp.models.users import password_fingerprint
@@ -154,17 +154,21 @@ def reset_password(user: User, *, actor: User) -> str:
 def end_sessions(user: User) -> int:
     """End every logged-in session of ``user`` (all browsers, all copies of a cookie);
     returns how many there were."""
-    return db.session.execute(db.delete(UserSession).where(UserSession.user_id == user.id)).rowcount
+    return rows_changed(
+        db.session.execute(db.delete(UserSession).where(UserSession.user_id == user.id))
+    )
 
 
 def end_session(user: User, session_id: int) -> bool:
     """End one session of ``user`` (another browser); ``False`` if it is not theirs or gone."""
     return bool(
-        db.session.execute(
-            db.delete(UserSession).where(
-                UserSession.id == session_id, UserSession.user_id == user.id
+        rows_changed(
+            db.session.execute(
+                db.delete(UserSession).where(
+                    UserSession.id == session_id, UserSession.user_id == user.id
+                )
             )
-        ).rowcount
+        )
     )
 
 

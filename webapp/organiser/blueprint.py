@@ -6,9 +6,11 @@ organiser (``require_login``) and is never cached; each view checks its own perm
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+
+from webapp.extensions import login_manager
 
 bp = Blueprint("organiser", __name__, url_prefix="/organiser")
 
@@ -21,7 +23,7 @@ def require_login():
     if request.endpoint in PUBLIC_ENDPOINTS:
         return None
     if not current_user.is_authenticated:
-        return current_app.login_manager.unauthorized()
+        return login_manager.unauthorized()
     return None
 
 
@@ -61,6 +63,7 @@ AUDIT_ACTION_LABELS = {
     "material.added": _l("Added a material"),
     "material.removed": _l("Removed a material"),
     "materials.announced": _l("Announced the materials"),
+    "message.sent": _l("Wrote to registrants"),
 }
 
 

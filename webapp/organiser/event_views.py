@@ -105,7 +105,12 @@ def _save_event(form: EventForm, regions: list, event: Event | None) -> Event | 
         if event is None:
             saved, message = _create(data), _("The event was created.")
         else:
-            saved, message = event, _update(event, data, form.series_scope.data)
+            notify = form.notify_registrants.data != "no"
+            note = (form.change_note.data or "").strip() if notify else ""
+            saved, message = (
+                event,
+                _update(event, data, form.series_scope.data, notify=notify, note=note),
+            )
         warnings = queries.scheduling_warnings(
             data.starts_at,
             data.ends_at,
@@ -136,12 +141,24 @@ def _create(data: event_data.EventData) -> Event:
     return services.create_event(data, actor=current_user)
 
 
-def _update(event: Event, data: event_data.EventData, series_scope: str | None) -> str:
-    """Apply the change (to the later dates of its series too, if asked); the message to show."""
-    result = services.update_event(event, data, actor=current_user)
+def _update(
+    event: Event,
+    data: event_data.EventData,
+    series_scope: str | None,
+    *,
+    notify: bool = True,
+    note: str = "",
+) -> str:
+    """Apply the change (to the later dates of its series too, if asked); the message to show.
+
+    ``notify`` and ``note``: whether the registrants are told, and the organiser's note.
+    """
+    result = services.update_event(event, data, actor=current_user, notify=notify, note=note)
     message = _("The event was saved.")
     if event.series_id is not None and series_scope == "following":
-        later = apply_to_later_dates(event, result.changed_fields, actor=current_user)
+        later = apply_to_later_dates(
+            event, result.changed_fields, actor=current_user, notify=notify, note=note
+        )
         if later:
             message += " " + _(
                 "%(n)d later dates of the series were changed too.",
@@ -250,11 +267,17 @@ def event_cancel(event_id: int):
         flash(_("This event is already cancelled."), "error")
         return redirect(url_for("organiser.event_detail", event_id=event.id))
     if form.validate_on_submit():
+        notify = form.notify.data != "no"
         notified = services.cancel_event(
-            event, actor=current_user, reason=(form.reason.data or "").strip()
+            event, actor=current_user, reason=(form.reason.data or "").strip(), notify=notify
         )
         db.session.commit()
-        flash(_("The event is cancelled. %(n)d registrants will be told.", n=notified), "success")
+        if notify:
+            flash(
+                _("The event is cancelled. %(n)d registrants will be told.", n=notified), "success"
+            )
+        else:
+            flash(_("The event is cancelled. No e-mail was sent."), "success")
         return redirect(url_for("organiser.event_detail", event_id=event.id))
     counts = status_counts([event.id])[event.id]
     return render_template("organiser/cancel.html", event=event, form=form, counts=counts)

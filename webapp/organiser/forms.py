@@ -191,6 +191,14 @@ class TranslationForm(Form):
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=20000)])
 
 
+# The longest note an organiser may add to a change or cancellation notice.
+NOTE_MAX_LENGTH = 2000
+NOTIFY_CHOICES = [
+    ("yes", _l("E-mail the registrants about the change")),
+    ("no", _l("Change quietly: no e-mail")),
+]
+
+
 class EventForm(FlaskForm):
     kind = SelectField(_l("Kind of event"), choices=choices(KIND_LABELS.items()))
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
@@ -208,7 +216,8 @@ class EventForm(FlaskForm):
     language = SelectField(
         _l("Language of the texts above"),
         description=_l(
-            "Visitors who read another language see these texts unless you add a translation below."
+            "Visitors see it as the language the event is held in. Those who read another "
+            "language see these texts unless you add a translation below."
         ),
         validate_choice=False,
     )
@@ -309,6 +318,21 @@ class EventForm(FlaskForm):
         _l("Status"),
         choices=choices([("draft", _l("Draft (not visible)")), ("published", _l("Published"))]),
     )
+    # A page posted without the choice (an older page) tells the registrants, as before.
+    notify_registrants = RadioField(
+        _l("Tell the registrants"),
+        description=_l(
+            "A notice goes out only when the time, place, join link or title changes; "
+            "calendar feeds follow either way."
+        ),
+        choices=choices(NOTIFY_CHOICES),
+        default="yes",
+    )
+    change_note = TextAreaField(
+        _l("Note to the registrants (optional)"),
+        description=_l("Added to the change notice, in the words you write."),
+        validators=[Optional(), Length(max=NOTE_MAX_LENGTH)],
+    )
     regions = CheckboxListField(
         _l("Regions served"),
         coerce=str,
@@ -365,9 +389,20 @@ EventForm.translations = FormField(TranslationsForm, label=_l("Other languages")
 
 
 class CancelEventForm(FlaskForm):
+    notify = RadioField(
+        _l("Tell the registrants"),
+        choices=choices(
+            [
+                ("yes", _l("E-mail the registrants the cancellation")),
+                ("no", _l("Cancel quietly: no e-mail (calendar feeds still show it cancelled)")),
+            ]
+        ),
+        default="yes",
+    )
     reason = TextAreaField(
-        _l("Reason (optional, kept in the audit trail)"),
-        validators=[Optional(), Length(max=1000)],
+        _l("Reason (optional)"),
+        description=_l("Written in the cancellation e-mail and kept in the history."),
+        validators=[Optional(), Length(max=NOTE_MAX_LENGTH)],
     )
 
 

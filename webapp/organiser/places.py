@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func
 
 from webapp.audit import record_audit
-from webapp.extensions import db
+from webapp.extensions import db, rows_changed
 from webapp.models import Event, Partner, Poll, Region, Registration, User
 from webapp.models.events import event_regions
 from webapp.timezones import is_valid_timezone, utcnow
@@ -137,7 +137,7 @@ def _touch_region_events(region: Region) -> int:
         .values(updated_at=utcnow())
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount or 0
+    return rows_changed(result)
 
 
 def _touch_partner_events(partner: Partner) -> int:
@@ -148,7 +148,7 @@ def _touch_partner_events(partner: Partner) -> int:
         .values(updated_at=utcnow())
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount or 0
+    return rows_changed(result)
 
 
 # --- regions ----------------------------------------------------------------------------

@@ -35,7 +35,7 @@ from webapp.organiser.queries import active_registrations, confirmed_count, regi
 from webapp.organiser.questions import apply_questions
 from webapp.programme.services import copy_programme, move_programme
 from webapp.registrations.transitions import lock_event, promote_from_waiting_list
-from webapp.timezones import utcnow
+from webapp.timezones import EventTimes, utcnow
 
 
 def create_event(data: EventData, *, actor: User) -> Event:
@@ -95,8 +95,14 @@ def describe_changes(event: Event, changed: Iterable[str]) -> list[str]:
     return lines
 
 
-def _notify_registrants(event: Event, kind: str, changed: Iterable[str] = ()) -> int:
-
+def _notify_registrants(
+    event: Event,
+    kind: str,
+    changed: Iterable[str] = (),
+    *,
+    note: str = "",
+    earlier: EventTimes | None = None,
+) -> int:
     changed = list(changed)
     registrations = active_registrations(event)
     for registration in registrations:
@@ -104,18 +110,23 @@ def _notify_registrants(event: Event, kind: str, changed: Iterable[str] = ()) ->
         if changed:
             with force_locale(registration.locale or "en"):
                 changes = describe_changes(event, changed)
-        queue_registration_mail(registration, kind, changes=changes)
+        queue_registration_mail(registration, kind, changes=changes, note=note, earlier=earlier)
     return len(registrations)
 
 
-def update_event(event: Event, data: EventData, *, actor: User) -> ChangeResult:
+def update_event(
+    event: Event, data: EventData, *, actor: User, notify: bool = True, note: str = ""
+) -> ChangeResult:
     """Apply ``data`` to ``event``; raise ``sequence`` and notify on calendar-visible changes.
 
     Capacity may not fall below the number of people already confirmed (the organiser
     is told to cancel some first); raising it moves people up from the waiting list.
+    ``notify=False`` raises the sequence (feeds follow) but e-mails nobody; ``note`` is
+    the organiser's words added to the change notice.
     """
     event = _check_update(event, data, actor)
     old_capacity = event.capacity
+    earlier = EventTimes.of(event)
     before = {name: getattr(event, name) for name in EDITABLE_FIELDS}
     before["regions"] = list(event.regions)
     before["host_partner"] = event.host_partner
@@ -135,8 +146,10 @@ def update_event(event: Event, data: EventData, *, actor: User) -> ChangeResult:
     notified = 0
     if calendar_changes and before["status"] != "draft":
         event.sequence += 1
-        if not event.is_cancelled:
-            notified = _notify_registrants(event, "event_changed", calendar_changes)
+        if not event.is_cancelled and notify:
+            notified = _notify_registrants(
+                event, "event_changed", calendar_changes, note=note, earlier=earlier
+            )
     promoted = 0
     if "capacity" in changed and (
         event.capacity is None or (old_capacity is not None and event.capacity > old_capacity)
@@ -147,6 +160,10 @@ def update_event(event: Event, data: EventData, *, actor: User) -> ChangeResult:
         details = _change_details(event, before, changed)
         extra = {"questions": question_changes, "notified": notified, "promoted": promoted}
         details.update({key: value for key, value in extra.items() if value})
+        if calendar_changes and before["status"] != "draft" and not notify:
+            details["notified"] = 0  # the organiser chose to change quietly
+        if note and notified:
+            details["note"] = note
         record_audit(actor, "event.updated", event=event, details=details)
     return ChangeResult(changed, bool(calendar_changes), notified, promoted)
 
@@ -239,18 +256,22 @@ def publish_event(event: Event, *, actor: User) -> None:
     record_audit(actor, "event.published", event=event, details={"title": event.title})
 
 
-def cancel_event(event: Event, *, actor: User, reason: str = "") -> int:
+def cancel_event(event: Event, *, actor: User, reason: str = "", notify: bool = True) -> int:
     """Mark ``event`` cancelled (it stays listed), raise its sequence, tell its registrants.
 
-    Returns how many registrants were notified. Registrations keep their status so the
-    organisers still know who had registered.
+    Returns how many registrants were notified; their notice carries ``reason`` and a
+    calendar file that removes the event. ``notify=False`` e-mails nobody (the feeds
+    still show the cancellation). Registrations keep their status so the organisers
+    still know who had registered.
     """
     if event.is_cancelled:
         raise SchedulingError(_("This event is already cancelled."))
     was_draft = event.status == "draft"
     event.status = "cancelled"
     event.sequence += 1
-    notified = 0 if was_draft else _notify_registrants(event, "event_cancelled")
+    notified = 0
+    if not was_draft and notify:
+        notified = _notify_registrants(event, "event_cancelled", note=reason)
     record_audit(
         actor,
         "event.cancelled",

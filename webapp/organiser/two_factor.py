@@ -25,7 +25,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from webapp.audit import record_audit
-from webapp.extensions import db
+from webapp.extensions import db, rows_changed
 from webapp.models import RecoveryCode, SecurityPolicy, User
 from webapp.models.users import secret_digest
 from webapp.organiser.accounts import end_sessions
@@ -222,20 +222,22 @@ def recovery_codes_left(user: User) -> int:
 def verify_second_factor(user: User, code: str, *, now: datetime) -> str | None:
     """Check the code given at login: ``"totp"`` or ``"recovery"`` when accepted (the
     code is then used up), ``None`` when refused."""
-    if not user.has_two_factor:
+    if not user.has_two_factor or user.totp_secret is None:
         return None
     step = totp_step(user.totp_secret, code, now=now, after=user.totp_last_step)
     if step is not None:
         # Conditional update: of two requests racing with the same code, one wins.
-        claimed = db.session.execute(
-            db.update(User)
-            .where(
-                User.id == user.id,
-                db.or_(User.totp_last_step.is_(None), User.totp_last_step < step),
+        claimed = rows_changed(
+            db.session.execute(
+                db.update(User)
+                .where(
+                    User.id == user.id,
+                    db.or_(User.totp_last_step.is_(None), User.totp_last_step < step),
+                )
+                .values(totp_last_step=step)
+                .execution_options(synchronize_session=False)
             )
-            .values(totp_last_step=step)
-            .execution_options(synchronize_session=False)
-        ).rowcount
+        )
         if claimed:
             user.totp_last_step = step
             return "totp"
@@ -243,14 +245,16 @@ def verify_second_factor(user: User, code: str, *, now: datetime) -> str | None:
     normalised = _normalise_code(code)
     if len(normalised) != RECOVERY_CODE_LENGTH:
         return None
-    used = db.session.execute(
-        db.update(RecoveryCode)
-        .where(
-            RecoveryCode.user_id == user.id,
-            RecoveryCode.code_digest == secret_digest(normalised),
-            RecoveryCode.used_at.is_(None),
+    used = rows_changed(
+        db.session.execute(
+            db.update(RecoveryCode)
+            .where(
+                RecoveryCode.user_id == user.id,
+                RecoveryCode.code_digest == secret_digest(normalised),
+                RecoveryCode.used_at.is_(None),
+            )
+            .values(used_at=now)
+            .execution_options(synchronize_session=False)
         )
-        .values(used_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     return "recovery" if used else None

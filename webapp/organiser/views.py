@@ -11,6 +11,7 @@ checks its own permission.
 
 from __future__ import annotations
 
+from webapp.messaging.views import bp as messages_bp
 from webapp.organiser import event_list_views, event_views, login_views
 from webapp.organiser.account_views import bp as account_bp
 from webapp.organiser.blueprint import bp
@@ -34,6 +35,7 @@ for nested in (
     contacts_bp,
     meetings_bp,
     programme_bp,
+    messages_bp,
 ):
     bp.register_blueprint(nested)
 

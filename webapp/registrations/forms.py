@@ -47,6 +47,8 @@ TRAVEL_DAYS_AROUND_EVENT = 7
 class ChoiceRadioField(RadioField):
     """Radio buttons that may be left empty when the question is optional."""
 
+    data: str | None
+
     def pre_validate(self, form):
         if self.data in (None, "", "None"):
             self.data = None

@@ -181,7 +181,7 @@ def lock_event(event_id: int) -> Event:
     row = db.session.execute(query).one_or_none()
     if row is None:
         raise LookupError(f"event {event_id} does not exist")
-    event = db.session.get(Event, event_id)
+    event = db.session.get_one(Event, event_id)
     for name, value in zip(_SEAT_COLUMNS, row, strict=True):
         set_committed_value(event, name, value)
     return event
@@ -318,7 +318,7 @@ def register(
 
     counts, existing_id = counts_and_active_registration(event.id, email)
     if existing_id is not None:
-        existing = db.session.get(Registration, existing_id)
+        existing = db.session.get_one(Registration, existing_id)
         if not _link_resent_recently(existing, now):
             kind = "confirm_email" if existing.awaiting_email_confirmation else "link_resent"
             queue_registration_mail(existing, kind)
@@ -397,7 +397,7 @@ def register_invitee(
         raise RegistrationClosed(_("This event has already taken place."))
     counts, existing_id = counts_and_active_registration(event.id, email)
     if existing_id is not None:
-        existing = db.session.get(Registration, existing_id)
+        existing = db.session.get_one(Registration, existing_id)
         return RegistrationOutcome(existing, created=False, status=existing.status)
     free = free_seats(event, counts)
     if counts["waitlisted"] and (free is None or free > 0):

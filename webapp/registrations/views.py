@@ -173,7 +173,7 @@ def _register(event: Event, form: RegistrationForm, questions, regions) -> None:
         # The same address registered in a parallel request that slipped past the lock
         # (only possible without one, e.g. another tool writing): answer as a repeat.
         db.session.rollback()
-        services.register(db.session.get(Event, event.id), **values)
+        services.register(db.session.get_one(Event, event.id), **values)
         db.session.commit()
 
 

@@ -73,9 +73,9 @@ def issue(registration: Registration, now: datetime | None = None) -> Certificat
             db.session.add(certificate)
     except IntegrityError:
         # Issued at the same moment by another request: use that one.
-        return db.session.scalar(
+        return db.session.scalars(
             select(Certificate).where(Certificate.registration_id == registration.id)
-        )
+        ).one()
     return certificate
 
 

@@ -267,14 +267,15 @@ def event_data_of(event: Event) -> EventData:
 
 
 def apply_to_later_dates(
-    event: Event, changed: list[str], *, actor: User
+    event: Event, changed: list[str], *, actor: User, notify: bool = True, note: str = ""
 ) -> list[tuple[Event, ChangeResult]]:
     """Carry the changes just made to ``event`` over to the later dates of its series.
 
     Texts, place, join link, capacity, visibility, status (publishing) and the other
     settings that changed are copied; a new local time of day or length is applied on each later date's own
     day. Each date is updated like a single event: its own SEQUENCE rises only if
-    something its calendar shows changed, and its own registrants are told.
+    something its calendar shows changed, and its own registrants are told (unless
+    ``notify`` is false; ``note`` is added to their notice).
     """
     copied = [name for name in changed if name in SERIES_FIELDS]
     times_changed = bool({"starts_at", "ends_at", "timezone"} & set(changed))
@@ -316,5 +317,5 @@ def apply_to_later_dates(
             data.timezone = tz
             if data.registration_closes_at and data.registration_closes_at > data.ends_at:
                 data.registration_closes_at = data.ends_at
-        results.append((other, update_event(other, data, actor=actor)))
+        results.append((other, update_event(other, data, actor=actor, notify=notify, note=note)))
     return results

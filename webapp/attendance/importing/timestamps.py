@@ -140,11 +140,11 @@ def parse_duration_minutes(value: str) -> float | None:
         parts = [int(p) for p in text.split(":")]
         hours, minutes, seconds = (parts + [0])[:3]
         return hours * 60 + minutes + seconds / 60
-    parts = _DURATION_PART.findall(text)
-    if not parts or _DURATION_PART.sub("", text).strip():
+    pieces: list[tuple[str, str]] = _DURATION_PART.findall(text)
+    if not pieces or _DURATION_PART.sub("", text).strip():
         return None
     total = 0.0
-    for number, unit in parts:
+    for number, unit in pieces:
         amount = float(number.replace(",", "."))
         if unit.startswith("h"):
             total += amount * 60

@@ -1,0 +1,1 @@
+"""Organisers write to an event's registrants (the message composer)."""

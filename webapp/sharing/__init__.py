@@ -1,0 +1,1 @@
+"""Sharing: link previews, sitemap, syndication feeds and the embeddable event list."""
