@@ -79,6 +79,15 @@ def test_import_adds_and_updates(client, partner, make_user, login):
     assert [(c.name, c.locale) for c in contacts] == [("Anna Tóth-Nagy", "en"), ("Béla Kiss", "hu")]
 
 
+def test_import_reads_regional_language_codes_as_the_sites_languages(
+    client, partner, make_user, login
+):
+    login(make_user())
+    rows = "email,name,language\nanna@pannon.example,Anna,hu-HU\nbela@pannon.example,Béla,EN\n"
+    assert "/contacts" in _upload(client, partner, rows.encode()).headers["Location"]
+    assert [(c.name, c.locale) for c in _contacts(partner)] == [("Anna", "hu"), ("Béla", "en")]
+
+
 def test_files_that_are_not_csv_get_a_clear_error(client, partner, make_user, login):
     login(make_user())
     for content in (b"\xff\xfe\x00\x00garbage\x00", b"", b"first,last\nA,B\n"):

@@ -108,6 +108,13 @@ def test_a_language_version_is_served_in_its_language_and_is_its_own_canonical(c
     assert locales == {"en_GB", "hu_HU", "it_IT", "es_ES", "lt_LT"}
 
 
+def test_a_lang_argument_in_another_spelling_names_the_same_language(client, make_event):
+    make_event(slug="pitch-day")
+    response = client.get("/events/pitch-day?lang=PL-pl")
+    assert re.search(r'<html lang="pl"', response.get_data(as_text=True))
+    assert head_of(response).meta("og:locale") == "pl_PL"
+
+
 def test_an_unknown_lang_argument_is_ignored(client, make_event):
     make_event(slug="pitch-day")
     response = client.get("/events/pitch-day?lang=xx")

@@ -123,8 +123,8 @@ def select_locale() -> str:
     if not has_request_context():
         return default
     g.locale_negotiated = True
-    requested = request.args.get(LOCALE_ARGUMENT)
-    if requested is not None and requested in supported:
+    requested = supported_language(request.args.get(LOCALE_ARGUMENT), supported)
+    if requested is not None:
         return requested
     chosen = request.cookies.get(LOCALE_COOKIE)
     if chosen not in supported:

@@ -21,6 +21,7 @@ from sqlalchemy import update
 from webapp.audit import record_audit
 from webapp.config import LANGUAGES
 from webapp.extensions import db
+from webapp.language_codes import supported_language
 from webapp.mail.queue import POLL_MAIL_KINDS
 from webapp.models import (
     Invitation,
@@ -102,8 +103,8 @@ def _clean(data: ContactData) -> ContactData:
     role = " ".join((data.role or "").split())
     if len(role) > ROLE_MAX_LENGTH:
         raise ContactError(_("A role has at most %(max)d characters.", max=ROLE_MAX_LENGTH), "role")
-    locale = (data.locale or "").strip().lower()
-    if locale not in LANGUAGES:
+    locale = supported_language(data.locale, LANGUAGES)
+    if locale is None:
         raise ContactError(
             _("Choose one of these languages: %(codes)s.", codes=", ".join(LANGUAGES)), "locale"
         )

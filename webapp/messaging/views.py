@@ -14,6 +14,7 @@ from wtforms.fields.choices import SelectChoice
 
 from webapp.extensions import db
 from webapp.formatting import REGISTRATION_STATUS_LABELS
+from webapp.language_codes import supported_language
 from webapp.messaging import services
 from webapp.messaging.forms import AUDIENCE_LABELS, MessageForm
 from webapp.models import Event, Message, Region, Registration
@@ -165,8 +166,7 @@ def compose(event_id: int):
 
 
 def _default_language() -> str:
-    locale = (current_user.locale or "en").split("_")[0]
-    return locale if locale in current_app.config["LANGUAGES"] else "en"
+    return supported_language(current_user.locale, current_app.config["LANGUAGES"]) or "en"
 
 
 def _preview_registration(recipients: list[Registration], chosen: str | None) -> Registration:

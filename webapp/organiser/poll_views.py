@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 
 from webapp.contacts.services import active_contacts
 from webapp.extensions import db
+from webapp.language_codes import supported_language
 from webapp.models import Event, Partner, Poll, PollSlot, Region
 from webapp.organiser.access import can_edit_event, can_host_as, get_poll_or_404
 from webapp.organiser.forms import EmptyForm, choices, language_choices
@@ -350,8 +351,8 @@ def add_invitee(poll_id: int):
     if form.partner.data and partner is None:
         form.partner.errors = [_("Choose a partner from the list.")]
         return _detail_page(poll, form, 400)
-    locale = form.locale.data
-    if locale not in current_app.config["LANGUAGES"]:
+    locale = supported_language(form.locale.data, current_app.config["LANGUAGES"])
+    if locale is None:
         form.locale.errors = [_("Choose a language from the list.")]
         return _detail_page(poll, form, 400)
     try:

@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 
 from webapp.formatting import KIND_LABELS, event_when
 from webapp.i18n import LOCALE_ARGUMENT
+from webapp.language_codes import supported_language
 from webapp.models import Event
 from webapp.sharing.image import DRAWING_VERSION, ShareCard
 from webapp.timezones import zone
@@ -70,8 +71,7 @@ class PageAddresses:
 
 def requested_language() -> str | None:
     """The language named in the address (``?lang=``), if it is one of the site's."""
-    value = request.args.get(LOCALE_ARGUMENT)
-    return value if value in current_app.config["LANGUAGES"] else None
+    return supported_language(request.args.get(LOCALE_ARGUMENT), current_app.config["LANGUAGES"])
 
 
 def current_language() -> str:

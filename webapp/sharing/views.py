@@ -22,6 +22,7 @@ from werkzeug.http import is_resource_modified
 
 from webapp.extensions import db
 from webapp.i18n import LANGUAGE_NAMES
+from webapp.language_codes import supported_language
 from webapp.models import EVENT_KINDS, Event, Partner
 from webapp.public.views import all_regions
 from webapp.security_headers import embeddable
@@ -64,9 +65,10 @@ def parse_listing_filters(args: Mapping[str, str]) -> ListingFilters:
         if kind not in EVENT_KINDS:
             raise BadRequest(_("Unknown kind of event."))
         filters.kind = kind
-    held_in = (args.get("held_in") or "").strip().lower()
-    if held_in:
-        if held_in not in current_app.config["LANGUAGES"]:
+    held_in_arg = (args.get("held_in") or "").strip()
+    if held_in_arg:
+        held_in = supported_language(held_in_arg, current_app.config["LANGUAGES"])
+        if held_in is None:
             raise BadRequest(_("Unknown language."))
         filters.held_in = held_in
     limit = (args.get("limit") or "").strip()
@@ -182,10 +184,12 @@ def embed_help():
         problem = error.description
         filters = ListingFilters()
     # The widget's language is its own choice: ``lang`` would switch this page's.
-    language = request.args.get("widget_lang", "").strip() or metadata.current_language()
-    if language not in current_app.config["LANGUAGES"]:
+    asked = request.args.get("widget_lang", "").strip()
+    language = (
+        supported_language(asked, current_app.config["LANGUAGES"]) if asked else None
+    ) or metadata.current_language()
+    if asked and supported_language(asked, current_app.config["LANGUAGES"]) is None:
         problem = problem or _("Unknown language.")
-        language = metadata.current_language()
     list_args = {**filters.as_args(), "lang": language}
     if filters.limit != services.DEFAULT_EMBED_EVENTS:
         list_args["limit"] = filters.limit
