@@ -72,6 +72,10 @@ def test_second_factor_pages_pass_axe_and_fit(visitor, axe_script, make_user, la
     assert_no_violations(page, axe_script, f"account security, factor on ({lang}, {width})")
     fits(page)
 
+    # On a phone the header's links, logout among them, sit in the folded menu.
+    toggle = page.locator("summary.site-menu-toggle")
+    if toggle.is_visible():
+        toggle.click()
     page.locator("form[action$='/logout'] button").click()
     page.wait_for_load_state()
     log_in(page, user.email)
