@@ -6,6 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.test_accessibility_browser import (
     WATCH_CSP,
@@ -105,7 +106,8 @@ def test_search_and_subscribe_from_a_filtered_list(open_page, webinar, live_serv
 
     page.get_by_text("Subscribe to these events in your calendar").click()
     page.get_by_role("button", name="Copy address").click()
-    assert page.locator(".copy-status").inner_text() == "Address copied."
+    # The copy is asynchronous: wait for the status line to say so.
+    expect(page.locator(".copy-status")).to_have_text("Address copied.")
     copied = page.evaluate("navigator.clipboard.readText()")
     assert copied == f"{live_server}/calendar.ics?region=LT&kind=webinar"
 

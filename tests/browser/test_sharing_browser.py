@@ -8,6 +8,7 @@ import json
 import threading
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Response
 
@@ -156,7 +157,8 @@ def test_the_snippet_can_be_copied(browser, live_server, regions):
         page.goto("/embed?region=LT&widget_lang=lt")
         button = page.get_by_role("button", name="Copy the code")
         button.click()
-        assert page.locator("#embed-snippet-status").inner_text() == "Copied."
+        # The copy is asynchronous: wait for the status line to say so.
+        expect(page.locator("#embed-snippet-status")).to_have_text("Copied.")
         snippet = page.locator("#embed-snippet").input_value()
         assert snippet.startswith("<iframe src=") and "region=LT&amp;lang=lt" in snippet
         preview = page.frame_locator(".embed-preview iframe")
