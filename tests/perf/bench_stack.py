@@ -15,7 +15,6 @@ Figures are printed, never asserted.
 
 from __future__ import annotations
 
-import http.client
 import os
 import re
 import secrets
@@ -32,6 +31,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy import text
 
 from tests.perf.bench_feeds import _fill
+from tests.perf.bench_registrations import _visitor
 from tests.support.gunicorn import gunicorn_server
 from tests.support.load import run_load
 from webapp import create_app, data_version
@@ -46,7 +46,6 @@ SECONDS_PER_ROUND = 4
 ROUNDS = 3
 CAPACITY = 100
 POPULAR_SLUG = "bench-popular-webinar"
-CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 RSS_GOAL_MB = 150
 
 # (label, goal as a share of /livez)
@@ -186,27 +185,6 @@ function request()
   }}, body)
 end
 """
-
-
-def _visitor(base_url: str, path: str) -> tuple[str, str]:
-    """Open the form once: the session cookie and CSRF token a browser would hold."""
-    target = urlsplit(base_url)
-    connection = http.client.HTTPConnection(target.hostname, target.port, timeout=30)
-    try:
-        connection.request("GET", path)
-        response = connection.getresponse()
-        page = response.read().decode()
-        cookies = [
-            header.split(";", 1)[0]
-            for header in response.msg.get_all("Set-Cookie") or []
-            if "=" in header.split(";", 1)[0] and not header.split(";", 1)[0].endswith("=")
-        ]
-    finally:
-        connection.close()
-    match = CSRF_RE.search(page)
-    if not match:
-        raise RuntimeError(f"no CSRF token on {path} (status {response.status})")
-    return "; ".join(cookies), match.group(1)
 
 
 class Load:

@@ -269,6 +269,20 @@ def _audit(
 # --- registering ------------------------------------------------------------------------
 
 
+def _seat_or_waiting_list(event: Event, counts: dict[str, int]) -> tuple[str, dict[str, int]]:
+    """A newcomer's status under the lock: confirmed while a seat is free, else waitlisted.
+
+    Seats freed without the waiting list moving up (capacity raised elsewhere) go to the
+    people waiting first. Returns the status and the counts it was decided on.
+    """
+    free = free_seats(event, counts)
+    if counts["waitlisted"] and (free is None or free > 0):
+        _promote(event)
+        counts = event_status_counts(event)
+        free = free_seats(event, counts)
+    return ("confirmed" if free is None or free > 0 else "waitlisted"), counts
+
+
 def register(
     event: Event,
     *,
@@ -327,14 +341,7 @@ def register(
     if event.requires_approval and not approved:
         status = "pending"
     else:
-        free = free_seats(event, counts)
-        if counts["waitlisted"] and (free is None or free > 0):
-            # Seats were freed without the waiting list moving up (capacity raised
-            # elsewhere): the people waiting come first.
-            _promote(event)
-            counts = event_status_counts(event)
-            free = free_seats(event, counts)
-        status = "confirmed" if free is None or free > 0 else "waitlisted"
+        status, counts = _seat_or_waiting_list(event, counts)
 
     registration = _create(
         event,
@@ -399,12 +406,7 @@ def register_invitee(
     if existing_id is not None:
         existing = db.session.get_one(Registration, existing_id)
         return RegistrationOutcome(existing, created=False, status=existing.status)
-    free = free_seats(event, counts)
-    if counts["waitlisted"] and (free is None or free > 0):
-        _promote(event)
-        counts = event_status_counts(event)
-        free = free_seats(event, counts)
-    status = "confirmed" if free is None or free > 0 else "waitlisted"
+    status, counts = _seat_or_waiting_list(event, counts)
     registration = _create(
         event,
         "invitation_attend",
