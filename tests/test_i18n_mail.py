@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from tests.support.outbox import render_queued
 from webapp.extensions import db
 from webapp.models import OutboxMessage, Registration
 
 
 def messages_for(registration_id: int) -> list[OutboxMessage]:
+    render_queued()
     return list(
         db.session.scalars(
             db.select(OutboxMessage)

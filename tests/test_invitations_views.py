@@ -7,6 +7,7 @@ from datetime import timedelta
 import icalendar
 import pytest
 
+from tests.support.outbox import render_queued
 from webapp.contacts.services import remove_contact
 from webapp.extensions import db
 from webapp.invitations import services as invitations
@@ -252,6 +253,7 @@ def test_attending_invitee_is_a_registration_with_mail_and_attendance(
     invitation = report.invited[0]
     invitations.answer_invitation(invitation, "attend", "", privacy_version="1")
     db.session.commit()
+    render_queued()
     confirmed = db.session.scalar(db.select(OutboxMessage).where(OutboxMessage.kind == "confirmed"))
     assert confirmed.to_address == "zsofia@pannon.example"
     assert meeting.online_url in confirmed.body_text

@@ -92,17 +92,21 @@ def test_each_kind_arrives_with_headers_parts_and_calendar(
 def test_changed_event_sends_higher_sequence_and_cancelled_event_a_cancelled_calendar(
     app, smtp_server, webinar, make_registration
 ):
+    # Each message is written when it is sent: each goes out before the next change.
     registration = make_registration(webinar)
     queue_registration_mail(registration, "confirmed")
+    db.session.commit()
+    deliver(app)
     webinar.starts_at += timedelta(hours=1)
     webinar.ends_at += timedelta(hours=1)
     webinar.sequence += 1
     queue_registration_mail(registration, "event_changed", changes=["starts_at"])
+    db.session.commit()
+    deliver(app)
     webinar.status = "cancelled"
     webinar.sequence += 1
     queue_registration_mail(registration, "event_cancelled")
     db.session.commit()
-
     deliver(app)
 
     calendars = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from tests.support.outbox import render_queued
 from webapp.extensions import db
 from webapp.mail.reminders import send_due_reminders
 from webapp.models import OutboxMessage
@@ -13,6 +14,7 @@ LONG_AGO = datetime(2020, 1, 1, tzinfo=UTC)
 
 
 def reminders():
+    render_queued()
     return list(
         db.session.scalars(
             db.select(OutboxMessage)

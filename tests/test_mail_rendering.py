@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from tests.support.outbox import written
 from webapp.extensions import db
 from webapp.mail.queue import (
     REGISTRATION_MAIL_KINDS,
@@ -14,6 +15,12 @@ from webapp.mail.queue import (
     queue_registration_mail,
 )
 from webapp.models import OutboxMessage
+
+
+def queued_and_written(registration, kind, **arguments):
+    """Queue the message as the app does, then write it as delivery does."""
+    return written(queue_registration_mail(registration, kind, **arguments))
+
 
 START = datetime(2030, 3, 12, 9, 0, tzinfo=UTC)  # 10:00 in Budapest, 11:00 in Vilnius
 
@@ -33,7 +40,7 @@ def webinar(make_event):
 @pytest.mark.parametrize("kind", REGISTRATION_MAIL_KINDS)
 def test_every_kind_renders_text_and_html_naming_the_event(kind, webinar, make_registration):
     registration = make_registration(webinar, name="Ana Kovač")
-    message = queue_registration_mail(registration, kind, changes=["starts_at"])
+    message = queued_and_written(registration, kind, changes=["starts_at"])
     db.session.commit()
     assert "Digital export <tools>" in message.subject
     assert "\n" not in message.subject
@@ -49,7 +56,7 @@ def test_every_kind_renders_text_and_html_naming_the_event(kind, webinar, make_r
 def test_subjects_say_what_happened(webinar, make_registration):
     registration = make_registration(webinar)
     subjects = {
-        kind: queue_registration_mail(registration, kind).subject
+        kind: queued_and_written(registration, kind).subject
         for kind in ("confirmed", "pending", "rejected", "event_cancelled", "event_changed")
     }
     assert subjects["confirmed"] == "Registration confirmed: Digital export <tools>"
@@ -63,7 +70,7 @@ def test_confirmation_has_times_in_event_and_registrant_zone_and_secret_link(
     webinar, make_registration, regions
 ):
     registration = make_registration(webinar, region=regions["LT"], locale="en")
-    message = queue_registration_mail(registration, "confirmed")
+    message = queued_and_written(registration, "confirmed")
     text = message.body_text
     assert "10:00–12:00" in text  # the event's own zone, Budapest
     assert "In Klaipėda:" in text and "11:00–13:00" in text  # the registrant's zone
@@ -77,14 +84,14 @@ def test_confirmation_has_times_in_event_and_registrant_zone_and_secret_link(
 def test_same_clock_time_is_not_repeated_for_a_region_in_the_same_zone(
     webinar, make_registration, regions
 ):
-    message = queue_registration_mail(make_registration(webinar, region=regions["ES"]), "confirmed")
+    message = queued_and_written(make_registration(webinar, region=regions["ES"]), "confirmed")
     assert "In Burgos" not in message.body_text
 
 
 @pytest.mark.parametrize("status, kind", [("waitlisted", "waitlisted"), ("pending", "pending")])
 def test_join_link_only_for_confirmed_registrants(status, kind, webinar, make_registration):
     registration = make_registration(webinar, status=status)
-    message = queue_registration_mail(registration, kind)
+    message = queued_and_written(registration, kind)
     assert webinar.online_url not in message.body_text
     assert webinar.online_url not in message.body_html
     assert "the link is sent to you once your seat is confirmed" in message.body_text
@@ -94,7 +101,7 @@ def test_onsite_event_shows_the_place(make_event, make_registration):
     visit = make_event(
         start=START, format="onsite", venue="Klaipėda Science Park", address="Lietuvininkų 5"
     )
-    message = queue_registration_mail(make_registration(visit), "confirmed")
+    message = queued_and_written(make_registration(visit), "confirmed")
     assert "Where: Klaipėda Science Park, Lietuvininkų 5" in message.body_text
     assert "Join online" not in message.body_text
 
@@ -104,14 +111,14 @@ def test_waiting_list_message_tells_the_position(make_event, make_registration):
     make_registration(event)
     first = make_registration(event, status="waitlisted")
     second = make_registration(event, status="waitlisted")
-    assert "You are number 1 in line." in queue_registration_mail(first, "waitlisted").body_text
-    message = queue_registration_mail(second, "waitlisted")
+    assert "You are number 1 in line." in queued_and_written(first, "waitlisted").body_text
+    message = queued_and_written(second, "waitlisted")
     assert "You are number 2 in line." in message.body_text
     assert message.subject.startswith("Waiting list, number 2:")
 
 
 def test_change_notice_lists_what_changed_in_words(webinar, make_registration):
-    message = queue_registration_mail(
+    message = queued_and_written(
         make_registration(webinar), "event_changed", changes=["starts_at", "ends_at", "venue"]
     )
     assert "- Date and time\n- Place\n" in message.body_text
@@ -120,15 +127,15 @@ def test_change_notice_lists_what_changed_in_words(webinar, make_registration):
 
 def test_message_is_rendered_in_the_registrants_language(app, webinar, make_registration):
     registration = make_registration(webinar, locale="hu")
-    message = queue_registration_mail(registration, "confirmed")
+    message = queued_and_written(registration, "confirmed")
     # Dates follow the Hungarian calendar whatever language the catalog provides.
     assert "március" in message.body_text
-    english = queue_registration_mail(make_registration(webinar, locale="en"), "confirmed")
+    english = queued_and_written(make_registration(webinar, locale="en"), "confirmed")
     assert "March" in english.body_text and "március" not in english.body_text
 
 
 def test_unknown_language_falls_back_to_english(webinar, make_registration):
-    message = queue_registration_mail(make_registration(webinar, locale="xx"), "confirmed")
+    message = queued_and_written(make_registration(webinar, locale="xx"), "confirmed")
     assert "March" in message.body_text
 
 
@@ -137,14 +144,14 @@ def test_from_is_the_host_partner_on_the_site_address_and_replies_go_to_it(
 ):
     webinar.host_partner.email = "events@pannon.example"
     db.session.commit()
-    message = queue_registration_mail(make_registration(webinar), "confirmed")
+    message = queued_and_written(make_registration(webinar), "confirmed")
     assert message.from_address == "PANNON EGTC <events@inter-ventures.eu>"
     assert message.reply_to == "events@pannon.example"
 
 
 def test_unknown_kind_is_refused(webinar, make_registration):
     with pytest.raises(ValueError):
-        queue_registration_mail(make_registration(webinar), "party")
+        queued_and_written(make_registration(webinar), "party")
 
 
 def test_event_notices_go_to_everyone_still_registered(webinar, make_registration):

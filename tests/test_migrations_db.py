@@ -7,7 +7,7 @@ import uuid
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from flask_migrate import upgrade
+from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, inspect, text
 
 from tests.conftest import TEST_DATABASE_URL, base_config
@@ -59,3 +59,49 @@ def test_upgrade_to_head_matches_models(tmp_path):
     assert checked[0] == "sqlite"
     if not TEST_DATABASE_URL:
         pytest.skip("checked SQLite only: TEST_DATABASE_URL is not set for PostgreSQL")
+
+
+def test_downgrade_from_0014_fails_the_messages_not_written_yet(tmp_path):
+    """0013's code would send a message still waiting for its text as an empty e-mail."""
+    checked = []
+    for label, url, cleanup in _scratch_databases(tmp_path):
+        try:
+            app = create_app(base_config(url, tmp_path))
+            with app.app_context():
+                upgrade(revision="0014")
+                with db.engine.begin() as connection:
+                    for kind, subject, args, sent in (
+                        ("confirmed", "", '{"note": ""}', None),
+                        ("reminder", "Reminder: Blue growth forum", None, "2030-01-01 10:00:00"),
+                    ):
+                        connection.execute(
+                            text(
+                                "INSERT INTO outbox_messages (kind, to_address, from_address,"
+                                " subject, body_text, attachments, render_args, attempts,"
+                                " next_attempt_at, sent_at, created_at) VALUES (:kind,"
+                                " 'ana@example.org', 'events@example.org', :subject, '', '[]',"
+                                " :args, 0, '2030-01-01 09:00:00', :sent, '2030-01-01 09:00:00')"
+                            ),
+                            {"kind": kind, "subject": subject, "args": args, "sent": sent},
+                        )
+                downgrade(revision="0013")
+                columns = {c["name"] for c in inspect(db.engine).get_columns("outbox_messages")}
+                assert "render_args" not in columns, label
+                with db.engine.connect() as connection:
+                    rows = connection.execute(
+                        text(
+                            "SELECT kind, failed_at IS NOT NULL, last_error FROM outbox_messages"
+                            " ORDER BY id"
+                        )
+                    ).all()
+                assert [tuple(row) for row in rows] == [
+                    ("confirmed", True, "not rendered before the downgrade to revision 0013"),
+                    ("reminder", False, None),
+                ], label
+                upgrade()
+                db.engine.dispose()
+            checked.append(label)
+        finally:
+            if cleanup:
+                cleanup()
+    assert checked[0] == "sqlite"

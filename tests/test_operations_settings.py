@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests.support.gunicorn import PROJECT_ROOT
+from tests.support.outbox import render_queued
 from webapp import create_app
 from webapp.cli import check_config
 from webapp.config import ENVIRONMENT_KEYS, ConfigurationError
@@ -216,9 +217,8 @@ def test_a_forged_host_never_reaches_mails_qr_codes_or_calendar_files(
     # mailed again, and must still point at PUBLIC_BASE_URL.
     _register(client, "study-visit", "victim@example.org")
     _register(client, "study-visit", "victim@example.org", **environ)
-    db.session.expire_all()
+    messages = render_queued()  # written by the outbox worker, far from any request
     registration = db.session.scalar(db.select(Registration))
-    messages = list(db.session.scalars(db.select(OutboxMessage).order_by(OutboxMessage.id)))
     assert messages, "a confirmation is queued"
     for message in messages:
         text = _links_in(message)
@@ -244,7 +244,7 @@ def test_without_public_base_url_tests_use_the_development_address_not_the_host(
     app, client, onsite_visit
 ):
     _register(client, "study-visit", "someone@example.org", HTTP_HOST="evil.example")
-    [message] = db.session.scalars(db.select(OutboxMessage))
+    [message] = render_queued()
     assert "evil.example" not in _links_in(message)
     assert "http://127.0.0.1:5000/registrations/" in message.body_text
 

@@ -10,6 +10,7 @@ import icalendar
 import pytest
 
 from tests.support import ical_check
+from tests.support.outbox import render_queued, written
 from tests.test_organiser_events_views import edit_data
 from webapp.event_calendar import event_uid
 from webapp.extensions import db
@@ -35,6 +36,7 @@ def icaljs():
 
 
 def mails(kind: str) -> list[OutboxMessage]:
+    render_queued()
     return list(
         db.session.scalars(
             db.select(OutboxMessage).where(OutboxMessage.kind == kind).order_by(OutboxMessage.id)
@@ -194,7 +196,7 @@ def test_registrants_own_cancellation_removes_the_entry_with_a_higher_sequence(
 
     event = make_event(sequence=3)
     registration = make_registration(event)
-    confirmation = queue_registration_mail(registration, "confirmed")
+    confirmation = written(queue_registration_mail(registration, "confirmed"))
     confirmed_ics = icalendar.Calendar.from_ical(calendar_file(confirmation)["content"])
     with app.test_request_context():
         cancel_registration(registration)

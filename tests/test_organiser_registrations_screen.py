@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.outbox import render_queued
 from webapp.extensions import db
 from webapp.models import AuditEntry, OutboxMessage, Question, Registration
 
@@ -120,7 +121,7 @@ def test_bulk_approve_fills_seats_then_the_waiting_list_and_says_so(
     assert "1 approved registration went to the waiting list because the event is full" in page
     db.session.expire_all()
     assert (first.status, second.status, third.status) == ("confirmed", "confirmed", "waitlisted")
-    messages = list(db.session.scalars(db.select(OutboxMessage).order_by(OutboxMessage.id)))
+    messages = render_queued()
     assert [(m.kind, m.registration_id) for m in messages] == [
         ("approved", first.id),
         ("approved", second.id),

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from tests.support.outbox import render_queued
 from webapp.extensions import db
 from webapp.models import OutboxMessage, ProgrammeItem, Question, Registration
 from webapp.timezones import local_to_utc
@@ -133,6 +134,7 @@ def test_bad_travel_answers_get_a_message_next_to_the_field(client, visit, answe
 
 def test_the_confirmation_carries_a_short_programme(client, visit):
     client.post("/events/burgos-visit/register", data=registration_data(visit))
+    render_queued()
     message = db.session.scalar(db.select(OutboxMessage).where(OutboxMessage.kind == "confirmed"))
     assert "Programme (Europe/Madrid):" in message.body_text
     assert "10:00–11:00 Visit to the bakery cluster (Cluster HQ)" in message.body_text

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.outbox import render_queued
 from webapp.extensions import db
 from webapp.models import Attendance, Material, OutboxMessage
 from webapp.programme.storage import FileTooLarge, LocalStorage
@@ -284,6 +285,7 @@ def test_the_announcement_goes_once_to_each_attendee_in_their_language(
         f"/organiser/events/{past_event.id}/materials/announce", data={"audience": "attendees"}
     )
     assert response.headers["Location"] == f"/organiser/events/{past_event.id}/materials"
+    render_queued()
     messages = list(
         db.session.scalars(
             db.select(OutboxMessage).where(OutboxMessage.kind == "materials_available")

@@ -12,6 +12,7 @@ from datetime import timedelta
 
 import pytest
 
+from tests.support.outbox import render_queued
 from tests.test_organiser_events_views import form_data as event_form_data
 from webapp.extensions import db
 from webapp.models import AuditEntry, Event, OutboxMessage, Registration
@@ -75,7 +76,7 @@ def test_a_new_registration_holds_its_seat_until_the_address_is_confirmed(client
     assert timedelta(minutes=29) < held_for <= timedelta(minutes=30)
     # Only the request to confirm: no calendar file, no join link, no organiser notice.
     assert kinds() == ["confirm_email"]
-    message = db.session.scalar(db.select(OutboxMessage))
+    [message] = render_queued()
     assert f"/registrations/{anna.token}" in message.body_text
     assert "small-workshop-room" not in message.body_text and not message.attachments
 

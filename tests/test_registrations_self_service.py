@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from tests.support.outbox import written
 from webapp.extensions import db
 from webapp.mail.queue import queue_registration_mail
 from webapp.models import AuditEntry, Question, Registration
@@ -197,7 +198,7 @@ def test_consent_box_and_every_page_link_the_privacy_notice(client, webinar):
 @pytest.mark.parametrize("kind", ["confirmed", "waitlisted", "cancelled", "link_resent"])
 def test_every_registrant_e_mail_links_the_privacy_notice(webinar, make_registration, kind):
     registration = make_registration(webinar)
-    message = queue_registration_mail(registration, kind)
+    message = written(queue_registration_mail(registration, kind))
     assert "/privacy" in message.body_text
     assert 'href="http' in message.body_html and "/privacy" in message.body_html
 

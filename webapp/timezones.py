@@ -7,7 +7,7 @@ This module imports nothing from Flask.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
@@ -126,6 +126,24 @@ class EventTimes:
     @classmethod
     def of(cls, event: Any) -> EventTimes:
         return cls(event.starts_at, event.ends_at, event.timezone, event.all_day)
+
+    def as_json(self) -> dict[str, Any]:
+        """JSON-ready (ISO 8601 instants), read back by ``from_json``."""
+        return {
+            "starts_at": self.starts_at.isoformat(),
+            "ends_at": self.ends_at.isoformat(),
+            "timezone": self.timezone,
+            "all_day": self.all_day,
+        }
+
+    @classmethod
+    def from_json(cls, value: Mapping[str, Any]) -> EventTimes:
+        return cls(
+            datetime.fromisoformat(value["starts_at"]),
+            datetime.fromisoformat(value["ends_at"]),
+            value["timezone"],
+            bool(value["all_day"]),
+        )
 
     @property
     def local_starts_at(self) -> datetime:

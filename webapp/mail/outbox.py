@@ -6,7 +6,9 @@ so workers neither wait for nor take each other's rows) and moves their
 ``next_attempt_at`` past a lease, repeating the "still due" condition in the ``UPDATE``
 so that a row another worker claimed in between is not taken twice (this is what keeps
 SQLite safe too). It commits the claim, sends without holding any lock, and commits each
-outcome as soon as it is known. A worker that dies mid-batch leaves its claimed rows to
+outcome as soon as it is known. A registrant's message queued as what to say
+(``render_args``) is rendered after the claim and its text committed before it is sent,
+so a retry sends the same words. A worker that dies mid-batch leaves its claimed rows to
 be taken over when the lease ends: a message may then go out twice, never zero times.
 
 Unlike the domain services, this module owns its transactions: it is run by
@@ -24,10 +26,12 @@ from email.message import EmailMessage
 from typing import Any
 
 from sqlalchemy import func, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from webapp.extensions import db
 from webapp.logs import log_event
 from webapp.mail.delivery import DeliveryError, build_email, envelope_sender
+from webapp.mail.rendering import MessageNotRenderable, render_pending_message, rendered_values
 from webapp.models import OutboxMessage
 from webapp.timezones import utcnow
 
@@ -116,13 +120,19 @@ def deliver_due_messages(
         db.select(OutboxMessage).where(OutboxMessage.id.in_(claimed)).order_by(OutboxMessage.id)
     ).all()
     # Everything needed is read before the first commit expires the rows: no reloads.
+    unwritable = render_pending(messages)
     pending: list[_Claimed] = []
     for message in messages:
-        try:
-            email: EmailMessage | DeliveryError = build_email(message, domain=domain)
-        except (ValueError, TypeError, KeyError) as exc:  # a row that cannot become an e-mail
-            email = DeliveryError(f"cannot build the message: {exc}", permanent=True)
+        email: EmailMessage | DeliveryError
+        if message.id in unwritable:
+            email = unwritable[message.id]
+        else:
+            try:
+                email = build_email(message, domain=domain)
+            except (ValueError, TypeError, KeyError) as exc:  # a row that cannot be an e-mail
+                email = DeliveryError(f"cannot build the message: {exc}", permanent=True)
         pending.append(_Claimed(message.id, message.attempts, message.to_address, email))
+    db.session.commit()  # the texts just written: a retry sends the same
     sender = envelope_sender(config)
     try:
         with backend.connect() as connection:
@@ -152,6 +162,35 @@ def deliver_due_messages(
         release([c.id for c in pending], now=clock())
         report.released += len(pending)
     return report
+
+
+def render_pending(messages: Iterable[OutboxMessage]) -> dict[int, DeliveryError]:
+    """Write the text of the messages queued as what to say, and keep it (not committed).
+
+    Each is rendered by ``render_pending_message``, as the registration and the event
+    are now; its text, attachments and sender are stored and its ``render_args``
+    cleared, and the objects passed in hold them too. Returns the messages that cannot
+    be written (registration deleted or erased), by id, with the reason to fail them.
+    """
+    unwritable: dict[int, DeliveryError] = {}
+    for message in messages:
+        if not message.awaits_rendering:
+            continue
+        try:
+            rendered = render_pending_message(message)
+        except MessageNotRenderable as exc:
+            unwritable[message.id] = DeliveryError(f"not sent: {exc}", permanent=True)
+            continue
+        except (ValueError, TypeError, KeyError) as exc:
+            unwritable[message.id] = DeliveryError(
+                f"cannot render the message: {exc}", permanent=True
+            )
+            continue
+        values = rendered_values(rendered)
+        _set(message.id, **values)
+        for name, value in values.items():
+            set_committed_value(message, name, value)
+    return unwritable
 
 
 @dataclass

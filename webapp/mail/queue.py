@@ -14,11 +14,13 @@ from flask import current_app
 
 from webapp.extensions import db
 from webapp.mail.rendering import (
+    render_arguments,
     render_organiser_notice,
     render_poll_mail,
     render_registration_mail,
 )
 from webapp.models import ACTIVE_STATUSES, Event, OutboxMessage, PollInvitee, Registration, User
+from webapp.registrations.queries import waitlist_position as current_waitlist_position
 
 if TYPE_CHECKING:
     from webapp.timezones import EventTimes
@@ -52,9 +54,11 @@ def queue_mail(
     attachments: Iterable[dict[str, Any]] = (),
     registration: Registration | None = None,
     event: Event | None = None,
+    event_id: int | None = None,
     reply_to: str | None = None,
     dedupe_key: str | None = None,
     from_address: str | None = None,
+    render_args: dict[str, Any] | None = None,
 ) -> OutboxMessage:
     """Add one message to the outbox (flushed, not committed).
 
@@ -77,12 +81,18 @@ def queue_mail(
         body_html=body_html,
         attachments=list(attachments),
         registration_id=registration.id if registration is not None else None,
-        event_id=event.id if event is not None else None,
+        event_id=event.id if event is not None else event_id,
         dedupe_key=dedupe_key,
+        render_args=render_args,
     )
     db.session.add(message)
     db.session.flush()
     return message
+
+
+# Rendered when queued all the same: a certificate is issued, and its PDF drawn, with the
+# message that carries it (the caller marks it e-mailed in the same transaction).
+RENDERED_WHEN_QUEUED = frozenset({"certificate"})
 
 
 def queue_registration_mail(
@@ -95,35 +105,56 @@ def queue_registration_mail(
     note: str = "",
     earlier: EventTimes | None = None,
 ) -> OutboxMessage:
-    """Queue the message of ``kind`` for ``registration``, rendered in its locale.
+    """Queue the message of ``kind`` for ``registration``; delivery writes its text.
 
-    A caller that already knows a waitlisted registrant's ``waitlist_position`` (it
-    counted the list under the event's lock) passes it, saving a query under the lock.
+    What is stored is what to say: the kind, the registration and the arguments below
+    (``render_args``). The worker that sends the message renders it in the registrant's
+    language (``rendering.render_pending_message``) and keeps the text, so the request
+    that caused it, often holding the event's lock, does not pay for templates and the
+    calendar file. A ``waitlisted`` message tells the place on the waiting list at the
+    time it was queued: a caller that counted the list under the event's lock passes it
+    as ``waitlist_position``, saving a query; otherwise it is looked up here.
     ``note`` is the organisers' own words (a change's note, a cancellation's reason);
     ``earlier`` the event's times before a change, shown beside the new ones.
     """
     if kind not in REGISTRATION_MAIL_KINDS:
         raise ValueError(f"unknown registration mail kind {kind!r}")
-    rendered = render_registration_mail(
-        registration,
-        kind,
-        changes=list(changes),
-        waitlist_position=waitlist_position,
-        note=note,
-        earlier=earlier,
-    )
+    changes = list(changes)
+    if kind in RENDERED_WHEN_QUEUED:
+        rendered = render_registration_mail(
+            registration,
+            kind,
+            changes=changes,
+            waitlist_position=waitlist_position,
+            note=note,
+            earlier=earlier,
+        )
+        return queue_mail(
+            kind=kind,
+            to_address=registration.email,
+            subject=rendered.subject,
+            body_text=rendered.text,
+            body_html=rendered.html,
+            attachments=rendered.attachments,
+            registration=registration,
+            event=registration.event,
+            reply_to=rendered.reply_to,
+            dedupe_key=dedupe_key,
+            from_address=rendered.from_address,
+        )
+    if kind == "waitlisted" and waitlist_position is None:
+        waitlist_position = current_waitlist_position(registration)
     return queue_mail(
         kind=kind,
         to_address=registration.email,
-        subject=rendered.subject,
-        body_text=rendered.text,
-        body_html=rendered.html,
-        attachments=rendered.attachments,
+        subject="",
+        body_text="",
         registration=registration,
-        event=registration.event,
-        reply_to=rendered.reply_to,
+        event_id=registration.event_id,
         dedupe_key=dedupe_key,
-        from_address=rendered.from_address,
+        render_args=render_arguments(
+            changes=changes, waitlist_position=waitlist_position, note=note, earlier=earlier
+        ),
     )
 
 

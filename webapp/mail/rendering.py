@@ -206,6 +206,75 @@ def render_registration_mail(
     )
 
 
+class MessageNotRenderable(Exception):
+    """A queued message that can no longer be written (its registration is gone)."""
+
+
+def render_arguments(
+    *,
+    changes: list[str],
+    waitlist_position: int | None,
+    note: str,
+    earlier: EventTimes | None,
+) -> dict[str, Any]:
+    """What ``render_registration_mail`` needs besides the registration, JSON-ready
+    (``OutboxMessage.render_args``); only the arguments a message has are kept."""
+    args: dict[str, Any] = {}
+    if changes:
+        args["changes"] = list(changes)
+    if waitlist_position is not None:
+        args["waitlist_position"] = waitlist_position
+    if note:
+        args["note"] = note
+    if earlier is not None:
+        args["earlier"] = earlier.as_json()
+    return args
+
+
+def render_pending_message(message: OutboxMessage) -> RenderedMail:
+    """The text of a registrant's message queued as what to say (``render_args``).
+
+    Written as the registration and the event are now, in the registrant's language,
+    with the arguments stored when it was queued (the waiting-list place it was given,
+    the event's earlier times). Raises ``MessageNotRenderable`` when the registration no
+    longer exists or was erased: nothing may be written to, or about, an erased person.
+    """
+    registration = (
+        db.session.get(Registration, message.registration_id)
+        if message.registration_id is not None
+        else None
+    )
+    if registration is None:
+        raise MessageNotRenderable("the registration no longer exists")
+    if registration.erased_at is not None:
+        raise MessageNotRenderable("the registration was erased")
+    args = message.render_args or {}
+    earlier = args.get("earlier")
+    return render_registration_mail(
+        registration,
+        message.kind,
+        changes=[str(change) for change in args.get("changes", ())],
+        waitlist_position=args.get("waitlist_position"),
+        note=str(args.get("note", "")),
+        earlier=EventTimes.from_json(earlier) if earlier else None,
+    )
+
+
+def rendered_values(rendered: RenderedMail) -> dict[str, Any]:
+    """The ``OutboxMessage`` columns that keep a rendered message (the arguments go)."""
+    values: dict[str, Any] = {
+        "subject": rendered.subject,
+        "body_text": rendered.text,
+        "body_html": rendered.html,
+        "attachments": rendered.attachments,
+        "reply_to": rendered.reply_to,
+        "render_args": None,
+    }
+    if rendered.from_address:
+        values["from_address"] = rendered.from_address
+    return values
+
+
 def render_organiser_notice(registration: Registration, *, name: str, locale: str) -> RenderedMail:
     """The "new registration" notice to one organiser (``name``) of the host partner."""
     event = registration.event

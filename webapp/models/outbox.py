@@ -30,6 +30,11 @@ class OutboxMessage(Model):
     # base64 with "encoding": "base64"; {"qr_code": <text>} instead of "content" is a PNG
     # drawn when the message is sent; "content_id" makes it an image the HTML shows (cid:).
     attachments: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # A registrant's message is queued as what to say, not as text: the arguments of its
+    # kind ({"changes": [...], "note": ..., "waitlist_position": ..., "earlier": {...}}).
+    # Set, the message is not rendered yet (subject and bodies empty): delivery renders it
+    # in the registrant's language, stores the text and clears this (a retry sends the same).
+    render_args: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     registration_id: Mapped[int | None] = mapped_column(
         ForeignKey("registrations.id", ondelete="SET NULL"), index=True
     )
@@ -42,3 +47,8 @@ class OutboxMessage(Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def awaits_rendering(self) -> bool:
+        """Whether the message is still what to say, its text not written yet."""
+        return self.render_args is not None

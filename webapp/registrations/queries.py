@@ -7,6 +7,7 @@ without importing the registration rules that change statuses (``transitions``).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import case, func
@@ -67,24 +68,41 @@ def event_status_counts(event: Event) -> dict[str, int]:
     return status_counts([event.id])[event.id]
 
 
-def counts_and_active_registration(event_id: int, email: str) -> tuple[dict[str, int], int | None]:
-    """Registrations per status, and the id of ``email``'s active one, in one query."""
+@dataclass(frozen=True)
+class LockedCounts:
+    """What a registration decides on under the event's lock, read in one query."""
+
+    counts: dict[str, int]  # registrations per status (every status present)
+    existing_id: int | None  # the address's active registration, if any
+    # The earliest time an active registration must confirm its address by (double
+    # opt-in): no hold can have run out before it.
+    first_hold_deadline: datetime | None
+
+
+def counts_and_active_registration(event_id: int, email: str) -> LockedCounts:
+    """Registrations per status, the id of ``email``'s active one, and the earliest
+    confirmation deadline of an active hold, in one query."""
     counts = {status: 0 for status in REGISTRATION_STATUSES}
     existing_id = None
+    deadlines = []
     rows = db.session.execute(
         db.select(
             Registration.status,
             func.count(),
             func.max(case((Registration.email == email, Registration.id))),
+            func.min(Registration.email_confirm_by),
         )
         .where(Registration.event_id == event_id)
         .group_by(Registration.status)
     )
-    for status, count, match in rows:
+    for status, count, match, deadline in rows:
         counts[status] = count
-        if match is not None and status in ACTIVE_STATUSES:
-            existing_id = match
-    return counts, existing_id
+        if status in ACTIVE_STATUSES:
+            if match is not None:
+                existing_id = match
+            if deadline is not None:
+                deadlines.append(deadline)
+    return LockedCounts(counts, existing_id, min(deadlines, default=None))
 
 
 def seats_left(event: Event, confirmed: int) -> int | None:

@@ -328,9 +328,12 @@ def register(
     reason = registration_closed_reason(event, now)
     if reason:
         raise RegistrationClosed(reason)
-    _release_expired_holds(event, now)
-
-    counts, existing_id = counts_and_active_registration(event.id, email)
+    locked = counts_and_active_registration(event.id, email)
+    if locked.first_hold_deadline is not None and locked.first_hold_deadline <= now:
+        # Only then can a hold have run out: release it, and count again.
+        _release_expired_holds(event, now)
+        locked = counts_and_active_registration(event.id, email)
+    counts, existing_id = locked.counts, locked.existing_id
     if existing_id is not None:
         existing = db.session.get_one(Registration, existing_id)
         if not _link_resent_recently(existing, now):
@@ -402,9 +405,10 @@ def register_invitee(
         raise RegistrationClosed(_("This event is not open for registration."))
     if event.is_over(now):
         raise RegistrationClosed(_("This event has already taken place."))
-    counts, existing_id = counts_and_active_registration(event.id, email)
-    if existing_id is not None:
-        existing = db.session.get_one(Registration, existing_id)
+    locked = counts_and_active_registration(event.id, email)
+    counts = locked.counts
+    if locked.existing_id is not None:
+        existing = db.session.get_one(Registration, locked.existing_id)
         return RegistrationOutcome(existing, created=False, status=existing.status)
     status, counts = _seat_or_waiting_list(event, counts)
     registration = _create(

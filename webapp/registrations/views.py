@@ -20,11 +20,11 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from webapp.extensions import db, limiter
 from webapp.formatting import answer_items
-from webapp.models import Event, ProgrammeItem, Registration
+from webapp.models import Event, Registration
 from webapp.programme.access import visible_materials
 from webapp.public.views import all_regions, get_public_event_or_404
 from webapp.registrations import services
@@ -85,19 +85,15 @@ def _registration_or_404(token: str) -> Registration:
 
 
 def _event_to_register_for_or_404(slug: str) -> Event:
-    """The public event with ``slug``, with what the form and the e-mail need loaded."""
-    # One query: the form needs the questions, the e-mail the host and the regions.
+    """The public event with ``slug``, with its questions and host loaded (one query).
+
+    The confirmation e-mail is written when it is sent, so its programme is not read here.
+    """
     event = (
         db.session.scalars(
             db.select(Event)
             .where(Event.slug == slug)
-            .options(
-                joinedload(Event.host_partner),
-                joinedload(Event.questions),
-                joinedload(Event.regions),
-                # The confirmation lists the programme: read it before the seat is locked.
-                selectinload(Event.programme).selectinload(ProgrammeItem.speakers),
-            )
+            .options(joinedload(Event.host_partner), joinedload(Event.questions))
         )
         .unique()
         .one_or_none()
