@@ -73,7 +73,7 @@ def _version_engine() -> Engine:
 
 # The same query as plain SQL for the driver's own cursor (no parameters: the id is a
 # constant), which psycopg prepares on the server after a few runs.
-_READ_SQL = f"SELECT version FROM {_TABLE.name} WHERE id = {int(DATA_VERSION_ID)}"
+_READ_SQL = f"SELECT version FROM {DataVersion.__tablename__} WHERE id = {int(DATA_VERSION_ID)}"
 
 
 # Version queries sent by this process (they bypass SQLAlchemy's events: tests and the
