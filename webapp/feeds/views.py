@@ -84,14 +84,15 @@ def _calendar_response(
         return Response(status=304, headers=headers)
 
     cache_seconds = _config_int("FEED_CACHE_SECONDS", 900)
+    max_bytes = _config_int("FEED_CACHE_MAX_BYTES", 16 * 1024 * 1024)
     body = feed_cache.get(etag, cache_seconds)
     if body is None:
         plain = feed_cache.get(validator.etag, cache_seconds) if gzipped else None
         if plain is None:
             plain = build()
-            feed_cache.put(validator.etag, plain)
+            feed_cache.put(validator.etag, plain, max_bytes)
         body = gzip.compress(plain, compresslevel=6, mtime=0) if gzipped else plain
-        feed_cache.put(etag, body)
+        feed_cache.put(etag, body, max_bytes)
     response = Response(body, content_type=CALENDAR_CONTENT_TYPE, headers=headers)
     if gzipped:
         response.headers["Content-Encoding"] = "gzip"
