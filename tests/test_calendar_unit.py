@@ -256,3 +256,19 @@ def test_scheduling_methods_carry_an_organizer_and_published_feeds_do_not():
     assert "METHOD:REQUEST" in request
     published = lines(build_calendar([make()], name="x", organizer="mailto:e@example.org"))
     assert not any(line.startswith("ORGANIZER") for line in published)
+
+
+def test_events_written_one_by_one_give_the_bytes_of_the_calendar_written_whole():
+    events = [
+        *cases(),
+        make(uid="cancelled@events.example.org", status="CANCELLED", description="Moved"),
+        make(uid="online@events.example.org", conference_url="https://meet.example.org/x"),
+    ]
+    streamed = build_calendar(events, name="Inter Ventures", description="All events")
+
+    # icalendar reads it back and writes the whole calendar, events included, unchanged.
+    parsed = icalendar.Calendar.from_ical(streamed)
+    assert [c.name for c in parsed.subcomponents].count("VEVENT") == len(events)
+    assert streamed == parsed.to_ical(sorted=False)
+    assert streamed.count(b"BEGIN:VEVENT") == len(events)
+    assert streamed.endswith(b"END:VEVENT\r\nEND:VCALENDAR\r\n")

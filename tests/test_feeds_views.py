@@ -164,6 +164,51 @@ def test_a_304_builds_nothing_and_reads_only_the_data_version(client, make_event
     assert statements == []
 
 
+def test_a_304_reads_the_data_version_once(client, make_event):
+    from webapp import data_version
+
+    make_event()
+    etag = client.get("/calendar.ics").headers["ETag"]
+    before = data_version.reads
+    assert client.get("/calendar.ics", headers={"If-None-Match": etag}).status_code == 304
+    assert data_version.reads - before == 1
+
+
+def test_kept_feeds_stay_within_their_byte_budget():
+    from webapp.feeds.services import FeedCache
+
+    cache = FeedCache(max_entries=10)
+    cache.put("a", b"a" * 40, max_bytes=100)
+    cache.put("b", b"b" * 40, max_bytes=100)
+    assert cache.get("a", 60) == b"a" * 40  # a is now the most recently used
+    cache.put("c", b"c" * 40, max_bytes=100)
+    assert cache.get("b", 60) is None  # least recently used, dropped for c
+    assert cache.get("a", 60) is not None and cache.get("c", 60) is not None
+    assert cache.size == 80
+    cache.put("huge", b"h" * 101, max_bytes=100)  # larger than the budget: not kept
+    assert cache.get("huge", 60) is None and len(cache) == 2
+    cache.put("a", b"A" * 10, max_bytes=100)  # replacing an entry counts its new size
+    assert cache.size == 50
+    cache.clear()
+    assert cache.size == 0 and len(cache) == 0
+
+
+def test_a_feed_larger_than_the_budget_is_served_and_not_kept(app, client, make_event):
+    from webapp.feeds.services import feed_cache
+
+    make_event(title="Too large to keep")
+    app.config["FEED_CACHE_MAX_BYTES"] = 100
+    first = client.get("/calendar.ics")
+    assert first.status_code == 200 and b"Too large to keep" in first.data
+    assert len(feed_cache) == 0
+    app.config["FEED_CACHE_MAX_BYTES"] = 1_000_000
+    client.get("/calendar.ics")
+    client.get("/calendar.ics", headers={"Accept-Encoding": "gzip"})
+    assert len(feed_cache) == 2 and feed_cache.size == len(first.data) + len(
+        client.get("/calendar.ics", headers={"Accept-Encoding": "gzip"}).data
+    )
+
+
 def test_a_kept_validator_ends_when_an_event_leaves_the_feed(app, make_event):
     from webapp.feeds.services import FeedSpec, public_feed_validator
     from webapp.timezones import utcnow

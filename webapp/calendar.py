@@ -268,7 +268,7 @@ def _local_or_utc(instant: datetime, tz: ZoneInfo) -> datetime:
     return local
 
 
-def _add_event(calendar: Calendar, event: CalendarEvent, *, organizer: str) -> None:
+def _event_component(event: CalendarEvent, *, organizer: str) -> VEvent:
     component = VEvent()
     add = component.add
     add("UID", event.uid)
@@ -308,7 +308,7 @@ def _add_event(calendar: Calendar, event: CalendarEvent, *, organizer: str) -> N
     add("TRANSP", "TRANSPARENT" if event.status == "CANCELLED" else "OPAQUE")
     if organizer:
         add("ORGANIZER", vUri(organizer))
-    calendar.add_component(component)
+    return component
 
 
 def _zone_years(events: Sequence[CalendarEvent]) -> dict[str, tuple[int, int]]:
@@ -369,6 +369,14 @@ def build_calendar(
     for tz_name, (first, last) in sorted(_zone_years(ordered).items()):
         calendar.add_component(vtimezone(tz_name, first, last))
     scheduling_organizer = organizer if method != "PUBLISH" else ""
+    # Each event is written out as soon as it is built, so a feed of thousands of
+    # events never holds them all as components at once (the same bytes as adding them
+    # to the calendar and writing it whole; the calendar's own lines end with its END).
+    chunks = [calendar.to_ical(sorted=False).removesuffix(_CALENDAR_END)]
     for event in ordered:
-        _add_event(calendar, event, organizer=scheduling_organizer)
-    return calendar.to_ical(sorted=False)
+        chunks.append(_event_component(event, organizer=scheduling_organizer).to_ical(sorted=False))
+    chunks.append(_CALENDAR_END)
+    return b"".join(chunks)
+
+
+_CALENDAR_END = b"END:VCALENDAR\r\n"

@@ -272,6 +272,11 @@ class Settings(BaseModel):
     )
     FEED_PAST_DAYS: int = setting(90, "feeds show events that ended up to this many days ago")
     FEED_CACHE_SECONDS: int = setting(900, "a built feed is kept in the process at most this long")
+    FEED_CACHE_MAX_BYTES: int = setting(
+        16 * 1024 * 1024,
+        "built feeds kept per web process (plain and gzip), least recently used first out",
+        shown="`16777216` (16 MB)",
+    )
     FEED_HTTP_MAX_AGE: int = setting(300, "`Cache-Control` max-age of `.ics` responses")
     FEED_REFRESH_SECONDS: int = setting(
         6 * 3600, "`REFRESH-INTERVAL` / `X-PUBLISHED-TTL` asked of calendar apps"

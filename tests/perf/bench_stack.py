@@ -9,7 +9,10 @@ the same middleware and no database; the printed ratio is the median of the roun
 ``requests per second / requests per second of /livez``.
 
 Also printed: SQL queries per request with 10 and with 5,000 events (each request
-kind, first and repeated), and the resident memory of every worker after the run.
+kind, first and repeated), the resident memory of every worker after the run, and the
+machine's ceiling for an answer the size of the feed: a WSGI app with no framework and
+no database (``tests/perf/bare_wsgi.py``) sending the same number of bytes, as a share
+of its own constant route (moving megabytes through loopback to wrk bounds any app).
 Figures are printed, never asserted.
 """
 
@@ -21,8 +24,12 @@ import secrets
 import shutil
 import statistics
 import subprocess
+import sys
 import tempfile
-from collections.abc import Callable
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote, urlencode, urlsplit
@@ -32,7 +39,7 @@ from sqlalchemy import text
 
 from tests.perf.bench_feeds import _fill
 from tests.perf.bench_registrations import _visitor
-from tests.support.gunicorn import gunicorn_server
+from tests.support.gunicorn import PROJECT_ROOT, free_port, gunicorn_server
 from tests.support.load import run_load
 from webapp import create_app, data_version
 from webapp.config import normalise_database_url
@@ -101,22 +108,21 @@ def _add_popular_event(app) -> None:
 
 
 def _count_queries(app, client, method: str, path: str, **kwargs) -> tuple[int, int]:
-    """Queries of a request (the app's engine and the data version's), and its status."""
+    """Queries of a request (the app's engine and the data version's reads), and its status."""
     statements: list[str] = []
 
     def count(*args) -> None:
         statements.append(args[2])
 
     with app.app_context():
-        engines = [db.engine, data_version._version_engine()]
-    for engine in engines:
-        sa_event.listen(engine, "before_cursor_execute", count)
+        engine = db.engine
+    sa_event.listen(engine, "before_cursor_execute", count)
+    version_reads = data_version.reads
     try:
         response = client.open(path, method=method, **kwargs)
     finally:
-        for engine in engines:
-            sa_event.remove(engine, "before_cursor_execute", count)
-    return len(statements), response.status_code
+        sa_event.remove(engine, "before_cursor_execute", count)
+    return len(statements) + data_version.reads - version_reads, response.status_code
 
 
 def _queries(app, n: int) -> dict[str, tuple[int, int]]:
@@ -258,6 +264,43 @@ class Load:
         return rate, problems
 
 
+@contextmanager
+def _bare_server(body_bytes: int) -> Iterator[str]:
+    """gunicorn with the same worker count serving ``tests.perf.bare_wsgi`` (no Flask)."""
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            str(WORKERS),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "tests.perf.bare_wsgi:app",
+        ],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "BARE_WSGI_BODY_BYTES": str(body_bytes)},
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base_url}/livez", timeout=2):
+                    break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("the bare WSGI server did not start") from None
+                time.sleep(0.2)
+        yield base_url
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+
+
 def _worker_rss_mb(port: int) -> list[float]:
     """Resident memory of each gunicorn worker serving ``port`` (master excluded)."""
     bind = f"127.0.0.1:{port}".encode()
@@ -320,17 +363,15 @@ def run() -> None:
         with app.app_context():
             events = db.session.scalar(db.select(db.func.count(Event.id)))
 
-        with (
-            tempfile.TemporaryDirectory(prefix="ive-bench-") as workdir,
-            gunicorn_server(
-                url,
-                workers=WORKERS,
-                startup_timeout=180,
-                # a loaded machine may take long to build the 5,000-event feed once
-                environment={"GUNICORN_CMD_ARGS": "--timeout 300"},
-            ) as base_url,
-        ):
-            load = Load(base_url, run_id, Path(workdir))
+        workdir = Path(tempfile.mkdtemp(prefix="ive-bench-"))
+        with gunicorn_server(
+            url,
+            workers=WORKERS,
+            startup_timeout=180,
+            # a loaded machine may take long to build the 5,000-event feed once
+            environment={"GUNICORN_CMD_ARGS": "--timeout 300"},
+        ) as base_url:
+            load = Load(base_url, run_id, workdir)
             register_path = f"/events/{POPULAR_SLUG}/register"
             cookie, token = _visitor(base_url, register_path)
             etag = _etag(base_url)
@@ -355,7 +396,19 @@ def run() -> None:
                     if seen:
                         problems[label] = seen
             rss = _worker_rss_mb(urlsplit(base_url).port)
-            load_average = Path("/proc/loadavg").read_text().split()[:3]
+            feed_bytes = len(_body(base_url, "/calendar.ics"))
+        # The machine's ceiling for an answer of the feed's size: the same bytes from a
+        # WSGI app with nothing in it, beside its own constant route (after the app's
+        # server has stopped, so both servers never share the cores).
+        with _bare_server(feed_bytes) as bare_url:
+            bare = Load(bare_url, run_id, workdir)
+            bare_ratios = []
+            for _round in range(ROUNDS):
+                app_constant, _ = bare.get("/livez")
+                body_rate, _ = bare.get("/body")
+                bare_ratios.append(body_rate / app_constant if app_constant else 0.0)
+        shutil.rmtree(workdir, ignore_errors=True)
+        load_average = Path("/proc/loadavg").read_text().split()[:3]
     finally:
         with app.app_context():
             db.session.rollback()
@@ -383,6 +436,11 @@ def run() -> None:
             f"first {small[0]}/{large[0]}, again {small[1]}/{large[1]}  {mark}"
             + (f"  ({problems[label]})" if label in problems else "")
         )
+    print(
+        f"ceiling for a {feed_bytes / 1e6:.2f} MB answer on this machine: a bare WSGI app "
+        f"(gunicorn, no framework, no database) sends it at {statistics.median(bare_ratios):.3f} "
+        "of its own constant route"
+    )
     worst = max(rss, default=0.0)
     print(
         "resident memory per worker after the run: "
@@ -391,9 +449,12 @@ def run() -> None:
     )
 
 
-def _etag(base_url: str, headers: dict[str, str] | None = None) -> str:
-    import urllib.request
+def _body(base_url: str, path: str) -> bytes:
+    with urllib.request.urlopen(f"{base_url}{path}", timeout=60) as response:
+        return response.read()
 
+
+def _etag(base_url: str, headers: dict[str, str] | None = None) -> str:
     request = urllib.request.Request(f"{base_url}/calendar.ics", headers=headers or {})
     with urllib.request.urlopen(request, timeout=60) as response:
         response.read()

@@ -633,11 +633,15 @@ class FeedCache:
 
     A stale entry is never served: the key is the ETag computed from the database for
     this request, so any change to the data is a miss. Entries also expire after
-    ``max_age`` seconds (texts outside the events, like region names, may change).
+    ``max_age`` seconds (texts outside the events, like region names, may change). At
+    most ``max_entries`` feeds and ``max_bytes`` of them are kept (``FEED_CACHE_MAX_BYTES``;
+    a feed of thousands of events weighs megabytes), least recently used first out; a
+    feed larger than the budget is served but not kept.
     """
 
     def __init__(self, max_entries: int = CACHE_ENTRIES) -> None:
         self._entries: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
+        self._bytes = 0
         self._lock = threading.Lock()
         self.max_entries = max_entries
 
@@ -648,21 +652,40 @@ class FeedCache:
                 return None
             built, body = entry
             if time.monotonic() - built > max_age:
-                del self._entries[etag]
+                self._drop(etag)
                 return None
             self._entries.move_to_end(etag)
             return body
 
-    def put(self, etag: str, body: bytes) -> None:
+    def put(self, etag: str, body: bytes, max_bytes: int | None = None) -> None:
+        if max_bytes is not None and len(body) > max_bytes:
+            return
         with self._lock:
+            if etag in self._entries:
+                self._drop(etag)
             self._entries[etag] = (time.monotonic(), body)
-            self._entries.move_to_end(etag)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
+            self._bytes += len(body)
+            while len(self._entries) > self.max_entries or (
+                max_bytes is not None and self._bytes > max_bytes
+            ):
+                self._drop(next(iter(self._entries)))
+
+    @property
+    def size(self) -> int:
+        """Bytes of the feeds kept."""
+        return self._bytes
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._bytes = 0
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def _drop(self, etag: str) -> None:
+        _built, body = self._entries.pop(etag)
+        self._bytes -= len(body)
 
 
 feed_cache = FeedCache()

@@ -84,14 +84,15 @@ def _calendar_response(
         return Response(status=304, headers=headers)
 
     cache_seconds = _config_int("FEED_CACHE_SECONDS", 900)
+    max_bytes = _config_int("FEED_CACHE_MAX_BYTES", 16 * 1024 * 1024)
     body = feed_cache.get(etag, cache_seconds)
     if body is None:
         plain = feed_cache.get(validator.etag, cache_seconds) if gzipped else None
         if plain is None:
             plain = build()
-            feed_cache.put(validator.etag, plain)
+            feed_cache.put(validator.etag, plain, max_bytes)
         body = gzip.compress(plain, compresslevel=6, mtime=0) if gzipped else plain
-        feed_cache.put(etag, body)
+        feed_cache.put(etag, body, max_bytes)
     response = Response(body, content_type=CALENDAR_CONTENT_TYPE, headers=headers)
     if gzipped:
         response.headers["Content-Encoding"] = "gzip"
@@ -100,7 +101,8 @@ def _calendar_response(
     return response
 
 
-def _public_feed(spec: FeedSpec, title: services.FeedTitle) -> Response:
+def _public_feed(spec: FeedSpec, title: Callable[[], services.FeedTitle]) -> Response:
+    """``title`` is called only when the feed is built (a 304 needs no translated name)."""
     locale = _request_locale()
     now = utcnow()
     past_days = _config_int("FEED_PAST_DAYS", 90)
@@ -108,7 +110,7 @@ def _public_feed(spec: FeedSpec, title: services.FeedTitle) -> Response:
     return _calendar_response(
         validator,
         lambda: services.build_public_feed(
-            spec, title, locale=locale, now=now, past_days=past_days
+            spec, title(), locale=locale, now=now, past_days=past_days
         ),
     )
 
@@ -134,7 +136,7 @@ def catalogue_ics() -> Response:
         if region is None:
             abort(400)
     spec = FeedSpec(kind=kind, region_id=region.id if region else None)
-    return _public_feed(spec, services.catalogue_title(kind, region))
+    return _public_feed(spec, lambda: services.catalogue_title(kind, region))
 
 
 @bp.get("/regions/<code>/calendar.ics")
@@ -144,7 +146,7 @@ def region_ics(code: str) -> Response:
         abort(404)
     kind = _kind_from_args()
     return _public_feed(
-        FeedSpec(kind=kind, region_id=region.id), services.catalogue_title(kind, region)
+        FeedSpec(kind=kind, region_id=region.id), lambda: services.catalogue_title(kind, region)
     )
 
 

@@ -11,8 +11,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PIL import Image, ImageDraw, ImageFont
+if TYPE_CHECKING:
+    from PIL import ImageDraw, ImageFont
+
+# Pillow is imported when a card is first drawn: a web process that never draws one
+# does not carry it (a few megabytes per worker).
 
 # Bumped when the drawing changes: part of the image's address and ETag, so link
 # previews and caches fetch the new drawing.
@@ -66,6 +71,8 @@ def _font_file(bold: bool) -> Path | None:
 
 @lru_cache(maxsize=16)
 def _font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    from PIL import ImageFont
+
     path = _font_file(bold)
     if path is None:
         return ImageFont.load_default(size)
@@ -131,6 +138,8 @@ def _title_lines(draw: ImageDraw.ImageDraw, title: str, width: int):
 @lru_cache(maxsize=CACHED_CARDS)
 def render_share_image(card: ShareCard) -> bytes:
     """The PNG of ``card`` (1200×630, a few tens of kilobytes)."""
+    from PIL import Image, ImageDraw
+
     image = Image.new("RGB", (WIDTH, HEIGHT), PAPER)
     draw = ImageDraw.Draw(image)
     text_width = WIDTH - 2 * MARGIN
