@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from tests.support.outbox import render_queued
 from webapp.extensions import db
 from webapp.models import OutboxMessage, Question, Registration
 
@@ -64,6 +65,7 @@ def test_bulk_approve_on_a_phone(browser, live_server, make_user, make_event, ma
         )
         == 1
     )
+    render_queued()
     notes = db.session.scalars(
         db.select(OutboxMessage.body_text).where(
             OutboxMessage.registration_id.in_([first.id, second.id])
