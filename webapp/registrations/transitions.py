@@ -223,7 +223,7 @@ def _create(
     ``details`` makes the audit entry's details from the stored registration.
     """
     _check(cause, NEW, status)
-    registration = Registration(event=event, status=status, **fields)
+    registration = Registration(event_id=event.id, status=status, **fields)
     db.session.add(registration)
     db.session.flush()
     _audit(cause, registration, actor, details(registration) if details else None)
