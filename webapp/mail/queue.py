@@ -18,6 +18,7 @@ from webapp.mail.rendering import (
     render_organiser_notice,
     render_poll_mail,
     render_registration_mail,
+    rendered_values,
 )
 from webapp.models import ACTIVE_STATUSES, Event, OutboxMessage, PollInvitee, Registration, User
 from webapp.registrations.queries import waitlist_position as current_waitlist_position
@@ -132,15 +133,10 @@ def queue_registration_mail(
         return queue_mail(
             kind=kind,
             to_address=registration.email,
-            subject=rendered.subject,
-            body_text=rendered.text,
-            body_html=rendered.html,
-            attachments=rendered.attachments,
             registration=registration,
             event=registration.event,
-            reply_to=rendered.reply_to,
             dedupe_key=dedupe_key,
-            from_address=rendered.from_address,
+            **rendered_values(rendered),
         )
     if kind == "waitlisted" and waitlist_position is None:
         waitlist_position = current_waitlist_position(registration)
@@ -239,12 +235,7 @@ def queue_poll_mail(
     return queue_mail(
         kind=kind,
         to_address=invitee.email,
-        subject=rendered.subject,
-        body_text=rendered.text,
-        body_html=rendered.html,
-        attachments=rendered.attachments,
         event=invitee.poll.event,
-        reply_to=rendered.reply_to,
         dedupe_key=dedupe_key,
-        from_address=rendered.from_address,
+        **rendered_values(rendered),
     )
