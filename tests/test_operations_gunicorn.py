@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from flask_migrate import upgrade
 
-from tests.support.gunicorn import PROJECT_ROOT, _wait_until_healthy, free_port
+from tests.support.gunicorn import PROJECT_ROOT, free_port, wait_until_healthy
 from tests.test_operations_monitoring import sample
 from webapp import create_app
 from webapp.config import ENVIRONMENT_KEYS
@@ -99,7 +99,7 @@ def test_two_workers_json_logs_masked_tokens_and_summed_metrics(migrated_instanc
     base = f"http://127.0.0.1:{port}"
     auth = {"Authorization": f"Bearer {METRICS_TOKEN}"}
     try:
-        _wait_until_healthy(base, process, 30)
+        wait_until_healthy(base, process, 30)
         assert get(f"{base}/readyz")[0] == 200
         token_status, token_headers, _ = get(f"{base}/registrations/SeCrEtToKeN123")
         feed_status, _, _ = get(f"{base}/feeds/FeEdToKeN456.ics")

@@ -1,9 +1,10 @@
 """A WSGI app with no framework and no database: the machine's ceiling for a large answer.
 
-``/livez`` answers ``ok``; ``/body`` answers ``BARE_WSGI_BODY_BYTES`` bytes (from the
-environment) held in memory, the size of the feed the stack benchmark measures. Served by
-gunicorn beside the real app, it shows how many such answers per second this machine can
-move through loopback to the load generator at all, whatever the app does.
+``/body`` answers ``BARE_WSGI_BODY_BYTES`` bytes (from the environment) held in memory,
+the size of the feed the stack benchmark measures; every other path (``/livez``,
+``/healthz``) answers ``ok``. Served by gunicorn beside the real app, it shows how many
+such answers per second this machine can move through loopback to the load generator at
+all, whatever the app does.
 """
 
 from __future__ import annotations

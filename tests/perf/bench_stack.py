@@ -26,7 +26,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -39,7 +38,7 @@ from sqlalchemy import text
 
 from tests.perf.bench_feeds import _fill
 from tests.perf.bench_registrations import _visitor
-from tests.support.gunicorn import PROJECT_ROOT, free_port, gunicorn_server
+from tests.support.gunicorn import PROJECT_ROOT, free_port, gunicorn_server, wait_until_healthy
 from tests.support.load import run_load
 from webapp import create_app, data_version
 from webapp.config import normalise_database_url
@@ -286,15 +285,7 @@ def _bare_server(body_bytes: int) -> Iterator[str]:
     )
     base_url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base_url}/livez", timeout=2):
-                    break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("the bare WSGI server did not start") from None
-                time.sleep(0.2)
+        wait_until_healthy(base_url, process, 30)
         yield base_url
     finally:
         process.terminate()

@@ -72,7 +72,7 @@ def gunicorn_server(
         )
         base_url = f"http://127.0.0.1:{port}"
         try:
-            _wait_until_healthy(base_url, process, startup_timeout)
+            wait_until_healthy(base_url, process, startup_timeout)
             yield base_url
         finally:
             process.terminate()
@@ -83,7 +83,7 @@ def gunicorn_server(
                 process.wait(timeout=5)
 
 
-def _wait_until_healthy(base_url: str, process: subprocess.Popen, timeout: float) -> None:
+def wait_until_healthy(base_url: str, process: subprocess.Popen, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:

@@ -369,7 +369,17 @@ def register(
     if registration.awaiting_email_confirmation:
         queue_registration_mail(registration, "confirm_email")
         return RegistrationOutcome(registration, created=True, status=status)
-    # Admitted in id order under the lock: the new registrant is last on the list.
+    return _welcome(registration, status, counts)
+
+
+def _welcome(
+    registration: Registration, status: str, counts: dict[str, int]
+) -> RegistrationOutcome:
+    """Tell a newcomer (and the organisers, if the event asks) where they stand.
+
+    ``counts`` are those the status was decided on, under the lock: admitted in id order,
+    a waitlisted newcomer is last on the list.
+    """
     position = counts["waitlisted"] + 1 if status == "waitlisted" else None
     queue_registration_mail(registration, status, waitlist_position=position)
     notify_host_organisers(registration)
@@ -427,10 +437,7 @@ def register_invitee(
         created_at=now,
         updated_at=now,
     )
-    position = counts["waitlisted"] + 1 if status == "waitlisted" else None
-    queue_registration_mail(registration, status, waitlist_position=position)
-    notify_host_organisers(registration)
-    return RegistrationOutcome(registration, created=True, status=status)
+    return _welcome(registration, status, counts)
 
 
 def _link_resent_recently(registration: Registration, now: datetime) -> bool:
