@@ -486,12 +486,12 @@ def form_for(path: str, ids: dict) -> dict:
         return {"mode": "dates", "dates": "2031-01-07"}
     if "/programme/" in path and not path.endswith("/delete"):
         event = db.session.get(Event, ids["event"])
-        start = event.local_starts_at.strftime("%Y-%m-%dT%H:%M")
+        # The item spans the event, which may end after local midnight.
         return {
             "kind": "talk",
             "title": "Talk",
-            "starts_local": start,
-            "ends_local": start[:-5] + event.local_ends_at.strftime("%H:%M"),
+            "starts_local": event.local_starts_at.strftime("%Y-%m-%dT%H:%M"),
+            "ends_local": event.local_ends_at.strftime("%Y-%m-%dT%H:%M"),
         }
     if path.endswith("/materials"):
         return {
